@@ -1,0 +1,57 @@
+"""The root command. It turns our errors into one clear message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+
+from aibeian import __version__
+from aibeian.cli.standards import standards
+from aibeian.cli.triage import triage
+from aibeian.errors import AibeianError, InputError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "AIBEIAN", "max_content_width": 100}
+
+
+def report_error(exc: AibeianError, console: Console) -> None:
+    """Print an error the way every command does: a header line, then one line per problem."""
+    if isinstance(exc, InputError) and len(exc.problems) > 1:
+        console.print(f"[bold red]error:[/] {len(exc.problems)} problems found", highlight=False)
+        for p in exc.problems:
+            console.print(f"  - {p}", highlight=False, markup=False)
+    else:
+        console.print("[bold red]error:[/] ", end="", highlight=False)
+        console.print(str(exc), highlight=False, markup=False)
+
+
+class AibeianGroup(click.Group):
+    """A click group whose commands' AibeianErrors become a message on stderr and the error's exit code,
+    the same under the console script and under click's test runner."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AibeianError as exc:
+            report_error(exc, Console(stderr=True, soft_wrap=True))
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=AibeianGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="aibeian")
+def cli() -> None:
+    """aibeian — 中国AI服务备案工作台 / a workbench for China's CAC filings for AI services.
+
+    Triage which filings apply (算法备案, 大模型备案, 生成式AI登记), and read the regulatory facts
+    the tool checks against.
+    """
+
+
+cli.add_command(standards)
+cli.add_command(triage)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="aibeian")

@@ -1,0 +1,45 @@
+"""Settings, read from the environment (prefix ``AIBEIAN_``) once at the edge and passed inward.
+
+No module reads the environment on import: the CLI and the web app build one ``Settings`` and hand it to
+the functions that need it, so tests can build their own without touching ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+def _default_home() -> Path:
+    return Path.home() / ".aibeian"
+
+
+class Settings(BaseSettings):
+    """Every setting aibeian reads. Each is documented in docs/settings.md (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="AIBEIAN_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for aibeian's own state: the compiled-matcher cache, the default SQLite database.",
+    )
+    lang: Literal["zh", "en"] = Field(
+        default="zh", description="Language of user-facing text and reports: zh (simplified Chinese) or en."
+    )
+    db_url: str | None = Field(
+        default=None,
+        description="Database URL (sqlite:///… or postgresql://…); default: SQLite file under home.",
+    )
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where compiled artefacts (e.g. the matcher database) are cached, keyed by content version."""
+        return self.home / "cache"
+
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'aibeian.sqlite3'}"
