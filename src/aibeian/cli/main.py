@@ -12,7 +12,11 @@ from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
 from aibeian.errors import AibeianError, InputError
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "AIBEIAN", "max_content_width": 100}
+CONTEXT_SETTINGS = {
+    "help_option_names": ["-h", "--help"],
+    "auto_envvar_prefix": "AIBEIAN",
+    "max_content_width": 100,
+}
 
 
 def report_error(exc: AibeianError, console: Console) -> None:

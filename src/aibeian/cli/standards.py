@@ -50,8 +50,13 @@ def risks_cmd(fmt: str) -> None:
             g = groups[r.group]
             table.add_row(f"[bold]{g.id}[/]", f"[bold]{g.zh}[/]", f"[bold]{g.en}[/]", "", "", "", "")
         table.add_row(
-            r.id, r.zh, r.en, str(r.keyword_min or "—"), str(r.generation_bank_min),
-            str(r.should_refuse_min or "—"), _status(r.status),
+            r.id,
+            r.zh,
+            r.en,
+            str(r.keyword_min or "—"),
+            str(r.generation_bank_min),
+            str(r.should_refuse_min or "—"),
+            _status(r.status),
         )
     console().print(table)
 
@@ -70,7 +75,13 @@ def thresholds_cmd(fmt: str, area: str | None) -> None:
         table.add_column(col, overflow="fold")
     for t in items:
         table.add_row(
-            t.key, t.area, str(t.value), t.unit, t.comparison or "", t.modal, _status(t.status),
+            t.key,
+            t.area,
+            str(t.value),
+            t.unit,
+            t.comparison or "",
+            t.modal,
+            _status(t.status),
             f"{t.source}: {t.description}",
         )
     console().print(table)
@@ -78,17 +89,21 @@ def thresholds_cmd(fmt: str, area: str | None) -> None:
 
 @standards.command("documents")
 @click.option("--format", "fmt", type=FORMAT_TABLE_JSON, default="table", show_default=True)
-@click.option("--filing", type=click.Choice(["algorithm", "genai", "registration"]), help="Only one filing's.")
+@click.option(
+    "--filing", type=click.Choice(["algorithm", "genai", "registration"]), help="Only one filing's."
+)
 def documents_cmd(fmt: str, filing: str | None) -> None:
     """The filing documents (zh + en), what each must contain, and which filings need them."""
     s = load_standards()
     used: dict[str, list[str]] = {}
     for f in s.filings:
-        for d in f.documents:
-            used.setdefault(d, []).append(f.id)
+        for doc_id in f.documents:
+            used.setdefault(doc_id, []).append(f.id)
         for c in f.conditional_documents:
             used.setdefault(c.document, []).append(f"{f.id} ({c.when})")
-    docs = [d for d in s.documents if filing is None or any(u.split(" ")[0] == filing for u in used.get(d.id, []))]
+    docs = [
+        d for d in s.documents if filing is None or any(u.split(" ")[0] == filing for u in used.get(d.id, []))
+    ]
     if fmt == "json":
         echo_json({"documents": [{**d.model_dump(), "filings": used.get(d.id, [])} for d in docs]})
         return
@@ -117,6 +132,12 @@ def filings_cmd(fmt: str) -> None:
     for f in s.filings:
         months = "\n".join(f"{t.min:g}–{t.max:g} ({t.source})" for t in f.timeline_months)
         table.add_row(
-            f.id, f"{f.zh}\n{f.en}", f.who, ", ".join(f.roles), ", ".join(f.review_levels), months, _status(f.status)
+            f.id,
+            f"{f.zh}\n{f.en}",
+            f.who,
+            ", ".join(f.roles),
+            ", ".join(f.review_levels),
+            months,
+            _status(f.status),
         )
     console().print(table)

@@ -21,7 +21,9 @@ def atomic_output(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iter
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=directory)
     except PermissionError as exc:
-        raise InputError("cannot write to the output folder (permission denied)", path=str(directory)) from exc
+        raise InputError(
+            "cannot write to the output folder (permission denied)", path=str(directory)
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -34,11 +36,10 @@ def atomic_output(path: str | os.PathLike[str], *, suffix: str = ".tmp") -> Iter
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    with atomic_output(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

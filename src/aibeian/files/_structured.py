@@ -59,8 +59,11 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, tuple[int, int]],
             key = str(key_node.value)
             if key in seen:
                 raise InputError(
-                    "key appears twice", path=source, line=key_node.start_mark.line + 1,
-                    column=key_node.start_mark.column + 1, field=key,
+                    "key appears twice",
+                    path=source,
+                    line=key_node.start_mark.line + 1,
+                    column=key_node.start_mark.column + 1,
+                    field=key,
                 )
             seen.add(key)
             lines[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -87,7 +90,9 @@ def parse_structured(text: str, *, source: str, fmt: str | None = None) -> Locat
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"malformed JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno) from None
+            raise InputError(
+                f"malformed JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno
+            ) from None
         try:
             node = yaml.compose(text, Loader=_SafeLineLoader)
         except yaml.YAMLError:
@@ -100,7 +105,7 @@ def parse_structured(text: str, *, source: str, fmt: str | None = None) -> Locat
         if node is None:
             return LocatedDocument(data=None, path=source, lines=lines)
         _walk(node, (), lines, source)
-        data = yaml.load(text, Loader=_SafeLineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_SafeLineLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
     return LocatedDocument(data=data, path=source, lines=lines)

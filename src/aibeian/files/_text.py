@@ -34,10 +34,13 @@ def read_text(path: str | os.PathLike[str], *, allow_bom: bool = True) -> str:
     if data.startswith(_BOM):
         if not allow_bom:
             raise InputError(
-                "the file starts with a UTF-8 byte-order mark (BOM)", path=str(p), line=1, column=1,
+                "the file starts with a UTF-8 byte-order mark (BOM)",
+                path=str(p),
+                line=1,
+                column=1,
                 expected="UTF-8 without BOM",
             )
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -50,6 +53,9 @@ def read_text(path: str | os.PathLike[str], *, allow_bom: bool = True) -> str:
             else "UTF-8 text"
         )
         raise InputError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02X})", path=str(p), line=line, column=column,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02X})",
+            path=str(p),
+            line=line,
+            column=column,
             expected=hint,
         ) from None

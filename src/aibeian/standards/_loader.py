@@ -110,7 +110,9 @@ def _cross_check(s: Standards) -> None:
     if len(ids) != 31 or len(set(ids)) != 31:
         problems.append(f"risks.yaml: expected 31 unique risk ids, found {len(set(ids))}")
     group_ids = {g.id for g in s.groups}
-    problems += [f"risks.yaml: {r.id} names unknown group {r.group}" for r in s.risks if r.group not in group_ids]
+    problems += [
+        f"risks.yaml: {r.id} names unknown group {r.group}" for r in s.risks if r.group not in group_ids
+    ]
     for g in s.groups:
         n = sum(r.group == g.id for r in s.risks)
         if n != g.count:

@@ -22,7 +22,9 @@ EntityType = Literal[
 ]
 ModelSource = Literal["own_trained", "fine_tuned", "filed_api", "unfiled_api", "none"]
 Modality = Literal["text", "image", "audio", "video", "virtual_scene"]
-OtherAlgorithm = Literal["recommendation", "ranking", "search_filtering", "dispatch_decision", "aigc_detection"]
+OtherAlgorithm = Literal[
+    "recommendation", "ranking", "search_filtering", "dispatch_decision", "aigc_detection"
+]
 Icp = Literal["licence", "filing", "none"]
 
 
@@ -60,8 +62,14 @@ def _check_value(q: Question, value: Any, doc: LocatedDocument, problems: list[P
 
     def bad(message: str, expected: str, key: tuple[str | int, ...] = (q.key,)) -> None:
         problems.append(
-            Problem(message, path=doc.path, line=doc.line_of(key), column=doc.column_of(key), field=q.key,
-                    expected=expected)
+            Problem(
+                message,
+                path=doc.path,
+                line=doc.line_of(key),
+                column=doc.column_of(key),
+                field=q.key,
+                expected=expected,
+            )
         )
 
     if q.type == "bool":
@@ -88,7 +96,9 @@ def _check_value(q: Question, value: Any, doc: LocatedDocument, problems: list[P
         for i, item in enumerate(value):
             if item not in allowed:
                 ok = False
-                bad(f"list item {item!r} is not an accepted value", "any of " + ", ".join(allowed), (q.key, i))
+                bad(
+                    f"list item {item!r} is not an accepted value", "any of " + ", ".join(allowed), (q.key, i)
+                )
         if ok:
             return tuple(dict.fromkeys(value))
     return None
@@ -110,7 +120,9 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
     data = doc.data
     if not isinstance(data, dict):
         raise InputError(
-            "the answers file must be a mapping of question keys to answers", path=doc.path, line=1,
+            "the answers file must be a mapping of question keys to answers",
+            path=doc.path,
+            line=1,
             expected="keys: " + ", ".join(questions),
         )
     for key in data:
@@ -118,8 +130,13 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
             close = difflib.get_close_matches(str(key), list(questions), n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append(
-                Problem(f"unknown key{hint}", path=doc.path, line=doc.line_of((str(key),)), field=str(key),
-                        expected="one of " + ", ".join(questions))
+                Problem(
+                    f"unknown key{hint}",
+                    path=doc.path,
+                    line=doc.line_of((str(key),)),
+                    field=str(key),
+                    expected="one of " + ", ".join(questions),
+                )
             )
     values: dict[str, Any] = {}
     for key, q in questions.items():
@@ -130,8 +147,14 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
     # defaults that depend on other answers (the questionnaire's default / default_if_generative)
     generative = values.get("generative")
     if "modalities" not in data and generative is not None:
-        values["modalities"] = tuple(questions["modalities"].default_if_generative or ["text"]) if generative else ()
-    if "public_opinion_or_mobilization" not in data and generative is not None and "public_in_china" in values:
+        values["modalities"] = (
+            tuple(questions["modalities"].default_if_generative or ["text"]) if generative else ()
+        )
+    if (
+        "public_opinion_or_mobilization" not in data
+        and generative is not None
+        and "public_in_china" in values
+    ):
         values["public_opinion_or_mobilization"] = bool(values["public_in_china"] and generative)
     if "other_algorithms" not in data:
         values.setdefault("other_algorithms", ())
@@ -140,9 +163,14 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
         if key not in data and key not in readiness and key not in defaulted:
             q = questions[key]
             problems.append(
-                Problem("required key is missing", path=doc.path, field=key,
-                        expected=_type_name(q.type) if q.type in ("bool", "integer")
-                        else "one of " + ", ".join(q.choice_values()))
+                Problem(
+                    "required key is missing",
+                    path=doc.path,
+                    field=key,
+                    expected=_type_name(q.type)
+                    if q.type in ("bool", "integer")
+                    else "one of " + ", ".join(q.choice_values()),
+                )
             )
     if not problems:
         problems += _consistency(values, doc)
@@ -156,15 +184,23 @@ def _consistency(values: dict[str, Any], doc: LocatedDocument) -> list[Problem]:
     problems: list[Problem] = []
     if values["generative"] and values["model_source"] == "none":
         problems.append(
-            Problem('"model_source: none" contradicts "generative: true"', path=doc.path,
-                    line=doc.line_of(("model_source",)), field="model_source",
-                    expected="own_trained, fine_tuned, filed_api or unfiled_api for a generative service")
+            Problem(
+                '"model_source: none" contradicts "generative: true"',
+                path=doc.path,
+                line=doc.line_of(("model_source",)),
+                field="model_source",
+                expected="own_trained, fine_tuned, filed_api or unfiled_api for a generative service",
+            )
         )
     if not values["generative"] and values["modalities"]:
         problems.append(
-            Problem("modalities are given but generative is false", path=doc.path,
-                    line=doc.line_of(("modalities",)), field="modalities",
-                    expected="[] when generative is false, or generative: true")
+            Problem(
+                "modalities are given but generative is false",
+                path=doc.path,
+                line=doc.line_of(("modalities",)),
+                field="modalities",
+                expected="[] when generative is false, or generative: true",
+            )
         )
     return problems
 
