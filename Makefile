@@ -32,6 +32,7 @@ test: lint typecheck pytest
 
 docs: $(STAMP)
 	$(PY) scripts/gen_cli_docs.py
+	$(PY) scripts/refresh_doc_examples.py
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

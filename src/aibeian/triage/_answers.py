@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -51,6 +52,8 @@ class TriageAnswers(BaseModel):
     labels_in_place: bool | None = None
     complaint_channel: bool | None = None
     security_lead_named: bool | None = None
+    # optional: the upstream model's GenAI filing number, cited by a registration (model_source: filed_api)
+    upstream_filing_number: str | None = None
 
 
 def _type_name(q_type: str) -> str:
@@ -125,8 +128,9 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
             line=1,
             expected="keys: " + ", ".join(questions),
         )
+    extra = {"upstream_filing_number"}
     for key in data:
-        if str(key) not in questions:
+        if str(key) not in questions and str(key) not in extra:
             close = difflib.get_close_matches(str(key), list(questions), n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append(
@@ -144,6 +148,9 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
             checked = _check_value(q, data[key], doc, problems)
             if checked is not None:
                 values[key] = checked
+    upstream = data.get("upstream_filing_number")
+    if upstream is not None:
+        values["upstream_filing_number"] = _check_upstream(upstream, s, doc, problems)
     # defaults that depend on other answers (the questionnaire's default / default_if_generative)
     generative = values.get("generative")
     if "modalities" not in data and generative is not None:
@@ -177,6 +184,24 @@ def answers_from_document(doc: LocatedDocument, standards: Standards | None = No
     if problems:
         raise InputError(problems=problems)
     return TriageAnswers(**values)
+
+
+def _check_upstream(value: Any, s: Standards, doc: LocatedDocument, problems: list[Problem]) -> str | None:
+    """The number must look like a GenAI filing number (format in filing_numbers.yaml)."""
+    pattern = s.filing_numbers["genai"]["regex"]
+    if isinstance(value, str) and re.match(pattern, value.strip()):
+        return value.strip()
+    key = ("upstream_filing_number",)
+    problems.append(
+        Problem(
+            f"{value!r} is not a GenAI filing number",
+            path=doc.path,
+            line=doc.line_of(key),
+            field="upstream_filing_number",
+            expected="e.g. Beijing-DeepseekChat-202404280016 (pattern " + pattern + ")",
+        )
+    )
+    return None
 
 
 def _consistency(values: dict[str, Any], doc: LocatedDocument) -> list[Problem]:

@@ -50,6 +50,7 @@ class FilingNeed(BaseModel):
     algorithm_name: str | None = None
     algorithm_type_code: str | None = None
     conditional_documents: list[ConditionalDocument] = []
+    cites_upstream_filing: str | None = None
     legal_basis: list[str] = []
     rules: list[RuleRef] = []
     timeline: TimelineRange

@@ -139,7 +139,11 @@ def _filings(
         if a.model_source in OWN_MODEL:
             needs.append(_need(s, c, a, "genai", "provider", [("own_model_needs_genai", {})]))
         elif a.model_source == "filed_api":
-            needs.append(_need(s, c, a, "registration", "provider", [("filed_api_needs_registration", {})]))
+            need = _need(s, c, a, "registration", "provider", [("filed_api_needs_registration", {})])
+            need.cites_upstream_filing = a.upstream_filing_number
+            if a.upstream_filing_number is None:
+                notes.append(c.say("upstream_number_missing"))
+            needs.append(need)
         elif a.model_source == "unfiled_api":
             blockers.append("upstream_model_not_filed")
             notes.append(c.say("unfiled_model_blocked"))
@@ -238,7 +242,12 @@ def _prerequisites(
         action = actions[p.id].get(key) or actions[p.id].get("unknown") or actions[p.id]["unmet"]
         states.append(
             PrerequisiteState(
-                id=p.id, met=met, action=action[c.lang], name=p.zh, status=p.status, source=p.source
+                id=p.id,
+                met=met,
+                action=action[c.lang],
+                name=p.zh if c.lang == "zh" else p.what,
+                status=p.status,
+                source=p.source,
             )
         )
     return states
