@@ -1,0 +1,161 @@
+"""PNG, JPEG and WebP: a visible label drawn with a CJK font, and the AIGC record in XMP.
+
+Pixels are re-encoded only when a label is drawn (JPEG keeps its quantisation tables, so quality does not
+drift); metadata-only writes touch the container alone. Verification checks the declared label box in the
+pixels, decoding JPEGs at a reduced scale because the plate is large by construction (≥5 % of the image).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from aibeian.errors import InputError
+from aibeian.labeling._fields import LabelMeta
+from aibeian.labeling._handler import ApplyOptions, label_writers
+from aibeian.labeling._image_containers import ContainerError, ImageMeta, read_image_meta, write_image_xmp
+from aibeian.labeling._render import (
+    POSITIONS,
+    ExplicitRecord,
+    find_cjk_font,
+    pixels_show_label,
+    render_label,
+    text_problems,
+)
+from aibeian.labeling._report import ExplicitResult, Inspection
+from aibeian.labeling._xmp import build_xmp, read_xmp
+from aibeian.standards import load_standards
+
+__all__ = ["ImageWriter"]
+
+_PLACE = {"png": "PNG iTXt XML:com.adobe.xmp", "jpeg": "JPEG APP1 XMP", "webp": "WebP XMP chunk"}
+_PIL_FORMAT = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+
+
+def _read(path: Path) -> tuple[bytes, ImageMeta]:
+    data = path.read_bytes()
+    try:
+        return data, read_image_meta(data)
+    except ContainerError as exc:
+        raise InputError(f"{exc} / 文件损坏或格式不符", path=str(path)) from exc
+
+
+def _check_pixels(data: bytes, rec: ExplicitRecord, kind: str) -> tuple[bool, str, tuple[int, int]]:
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            size = im.size
+            x, y, w, h = rec.box
+            scale = 1
+            while kind == "jpeg" and scale < 8 and h // (scale * 2) >= 12:
+                scale *= 2
+            if scale > 1:
+                im.draft("RGB", (size[0] // scale, size[1] // scale))
+            fx, fy = im.size[0] / size[0], im.size[1] / size[1]
+            crop = im.crop((int(x * fx), int(y * fy), int((x + w) * fx), int((y + h) * fy)))
+            ok, note = pixels_show_label(crop)
+            return ok, note, size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        return False, f"pixels unreadable ({exc})", (0, 0)
+
+
+def _explicit(data: bytes, kind: str, declared: str | None) -> ExplicitResult:
+    if not declared:
+        return ExplicitResult(
+            False,
+            checked=False,
+            details={"where": None},
+            problems=[
+                "no record of a visible label; labels drawn by other tools cannot be detected without OCR, "
+                "check by eye / 无显式标识记录，请人工核对"
+            ],
+        )
+    try:
+        rec = ExplicitRecord.from_json(declared)
+    except (ValueError, KeyError, TypeError) as exc:
+        return ExplicitResult(False, details={}, problems=[f"unreadable label record ({exc})"])
+    ok, note, size = _check_pixels(data, rec, kind)
+    rule = load_standards().labeling["explicit"]["image"]
+    ratio = rec.text_height / max(1, min(size)) if min(size) else 0.0
+    details: dict[str, Any] = {
+        "where": rec.position,
+        "text": rec.text,
+        "box": list(rec.box),
+        "text_height_px": rec.text_height,
+        "text_height_ratio": round(ratio, 4),
+        "pixels": note,
+    }
+    problems = text_problems(rec.text)
+    if not ok:
+        problems.append(f"declared label box does not show a label ({note}) / 声明的标识区域未见标识")
+    if ratio < rule["min_text_height_ratio_of_shortest_side"]:
+        problems.append(
+            f"text height {ratio:.1%} of the shorter side is under the "
+            f"{rule['min_text_height_ratio_of_shortest_side']:.0%} minimum / 文字高度不足"
+        )
+    kind_of_position = POSITIONS.get(rec.position, ("?",))[0]
+    if kind_of_position not in rule["positions"]:
+        problems.append(f"position {rec.position!r} is not an edge or corner")
+    return ExplicitResult(ok, details=details, problems=problems)
+
+
+class ImageWriter:
+    name = "image"
+    suffixes: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".webp")
+    positions: tuple[str, ...] = tuple(POSITIONS)
+
+    def inspect(self, path: Path) -> Inspection:
+        data, meta = _read(path)
+        records: list[tuple[str, str | dict[str, Any]]] = []
+        declared = None
+        for packet in meta.xmp_packets:
+            content = read_xmp(packet)
+            if content.malformed:
+                raise InputError(f"{content.malformed} / XMP 损坏", path=str(path))
+            records += [(_PLACE[meta.kind], r) for r in content.records]
+            declared = declared or content.explicit
+        records += [("PNG tEXt AIGC", r) for r in meta.text_records]
+        return Inspection(records, _explicit(data, meta.kind, declared))
+
+    def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
+        data, found = _read(src)
+        existing = found.xmp_packets[0] if found.xmp_packets else None
+        declared = read_xmp(existing).explicit if existing else None
+        if opts.explicit:
+            data, declared = self._draw(data, found.kind, opts, src)
+        try:
+            labelled = write_image_xmp(data, build_xmp(meta.to_json(), explicit=declared, existing=existing))
+        except ContainerError as exc:
+            raise InputError(str(exc), path=str(src)) from exc
+        dst.write_bytes(labelled)
+
+    def _draw(self, data: bytes, kind: str, opts: ApplyOptions, src: Path) -> tuple[bytes, str]:
+        font = find_cjk_font(opts.font)
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+                info = dict(im.info)
+                keep_jpeg = kind == "jpeg" and im.mode in ("RGB", "L", "CMYK")
+                work = (
+                    im
+                    if keep_jpeg
+                    else im.convert("RGBA" if "A" in im.mode or "transparency" in info else "RGB")
+                )
+                rec = render_label(work, opts.text, opts.position or "bottom-right", font)
+                out = io.BytesIO()
+                kwargs: dict[str, Any] = {k: info[k] for k in ("exif", "icc_profile", "dpi") if k in info}
+                if kind == "jpeg":
+                    kwargs.update(quality="keep", subsampling="keep") if keep_jpeg else kwargs.update(
+                        quality=95
+                    )
+                elif kind == "webp":
+                    kwargs.update(quality=92, method=4)
+                work.save(out, _PIL_FORMAT[kind], **kwargs)
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError) as exc:
+            raise InputError(f"cannot decode the image ({exc}) / 图像无法解码", path=str(src)) from exc
+        return out.getvalue(), rec.to_json()
+
+
+label_writers.register("image")(ImageWriter())
