@@ -12,10 +12,11 @@ FORMAT_TABLE_JSON = click.Choice(["table", "json"])
 
 
 def console() -> Console:
-    """A console on stdout that wraps for humans; width is rich's guess, never narrower than 100."""
-    c = Console(soft_wrap=False, highlight=False)
-    if c.width < 100:
-        c = Console(width=100, highlight=False)
+    """A console on stdout: the terminal's width for a person, 200 columns when piped to a file or a tool so
+    tables of Chinese text are not folded into unreadable slivers."""
+    c = Console(highlight=False)
+    if not c.is_terminal:
+        c = Console(width=200, highlight=False)
     return c
 
 

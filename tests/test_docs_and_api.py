@@ -1,0 +1,120 @@
+"""Docs that cannot drift: every command has help and is in docs/cli.md, every setting is in
+docs/settings.md, every risk id is in the user docs; and the public API lists are pinned."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+import pytest
+
+from aibeian.cli.main import cli
+from aibeian.settings import Settings
+from aibeian.standards import load_standards
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+
+
+def commands(command: click.Command, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], click.Command]]:
+    found = [(path, command)]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            found += commands(sub, (*path, name))
+    return found
+
+
+def test_every_command_has_help_and_is_in_cli_md() -> None:
+    cli_md = (DOCS / "cli.md").read_text(encoding="utf-8")
+    for path, command in commands(cli, ("aibeian",)):
+        assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
+        assert f"## `{' '.join(path)}`" in cli_md, (
+            f"{' '.join(path)} is missing from docs/cli.md: run make docs"
+        )
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "settings.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"AIBEIAN_{name.upper()}" in text, f"AIBEIAN_{name.upper()} is missing from docs/settings.md"
+
+
+def test_every_risk_id_is_in_the_user_docs() -> None:
+    text = (DOCS / "standards.md").read_text(encoding="utf-8")
+    for risk in load_standards().risks:
+        assert f"| {risk.id} |" in text, f"{risk.id} is missing from docs/standards.md"
+
+
+PUBLIC_API = {
+    "aibeian": ["__version__"],
+    "aibeian.errors": [
+        "AibeianError",
+        "EngineError",
+        "InputError",
+        "MissingDependencyError",
+        "Problem",
+        "StandardsDataError",
+        "StorageError",
+        "TargetError",
+    ],
+    "aibeian.files": [
+        "LocatedDocument",
+        "atomic_output",
+        "atomic_write_bytes",
+        "atomic_write_text",
+        "load_structured",
+        "parse_structured",
+        "read_text",
+    ],
+    "aibeian.registry": ["Registry"],
+    "aibeian.settings": ["Settings"],
+    "aibeian.standards": [
+        "DATA_FILES",
+        "Aspect",
+        "Document",
+        "Filing",
+        "FilingRules",
+        "Question",
+        "Questionnaire",
+        "Risk",
+        "RiskGroup",
+        "Standards",
+        "Status",
+        "Threshold",
+        "data_text",
+        "load_standards",
+    ],
+    "aibeian.triage": [
+        "FilingNeed",
+        "PrerequisiteState",
+        "RuleRef",
+        "SecurityAssessmentNeed",
+        "Timeline",
+        "TriageAnswers",
+        "TriageResult",
+        "answers_from_document",
+        "assess",
+        "load_answers",
+        "render_markdown",
+        "render_text",
+    ],
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_API))
+def test_public_api_is_pinned(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert sorted(mod.__all__) == sorted(PUBLIC_API[module]), f"{module}.__all__ changed: update this pin"
+    for name in mod.__all__:
+        assert hasattr(mod, name)
+
+
+def test_python_dash_m_and_version() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "aibeian", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("aibeian, version")
