@@ -35,7 +35,7 @@ docs: $(STAMP)
 	$(PY) scripts/refresh_doc_examples.py
 
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
