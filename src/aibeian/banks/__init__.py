@@ -1,0 +1,21 @@
+"""Test banks (generation, should-refuse, should-not-refuse): format, loading, coverage against the quotas,
+import from published datasets and model-assisted augmentation."""
+
+from aibeian.banks._coverage import Coverage, check_coverage
+from aibeian.banks._example import example_bank_path
+from aibeian.banks._items import KINDS, BankItem, Kind, load_bank, parse_item
+from aibeian.banks._normalise import DuplicatePair, find_duplicates, normalise_prompt
+
+__all__ = [
+    "KINDS",
+    "BankItem",
+    "Coverage",
+    "DuplicatePair",
+    "Kind",
+    "check_coverage",
+    "example_bank_path",
+    "find_duplicates",
+    "load_bank",
+    "normalise_prompt",
+    "parse_item",
+]

@@ -1,0 +1,18 @@
+"""Fixtures for evaluation tests: a real OpenAI-compatible server on loopback and small banks on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from evaluation.fake_openai import FakeOpenAI
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    s = FakeOpenAI().start()
+    try:
+        yield s
+    finally:
+        s.stop()
