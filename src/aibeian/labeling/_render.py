@@ -24,6 +24,7 @@ __all__ = [
     "POSITIONS",
     "ExplicitRecord",
     "find_cjk_font",
+    "label_font_size",
     "pixels_show_label",
     "render_label",
     "text_problems",
@@ -107,17 +108,23 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def render_label(img: Image.Image, text: str, position: str, font_path: str) -> ExplicitRecord:
-    """Draw the label on ``img`` in place, sized so the ink is ≥5 % of the shorter side."""
+def label_font_size(short: int, text: str, font_path: str) -> int:
+    """The font size (px) whose ink for ``text`` is at least the target share of ``short``."""
     min_ratio = load_standards().labeling["explicit"]["image"]["min_text_height_ratio_of_shortest_side"]
-    short = min(img.size)
-    want = max(8, math.ceil(short * max(TARGET_RATIO, min_ratio)))
+    want = max(8, math.ceil(short * max(TARGET_RATIO, float(min_ratio))))
     size = want
     for _ in range(4):  # ink height is a font-dependent fraction of the size: correct once or twice
         _, top, _, bottom = _font(font_path, size).getbbox(text)
         if bottom - top >= want:
             break
         size = math.ceil(size * want / max(1, bottom - top)) + 1
+    return size
+
+
+def render_label(img: Image.Image, text: str, position: str, font_path: str) -> ExplicitRecord:
+    """Draw the label on ``img`` in place, sized so the ink is ≥5 % of the shorter side."""
+    short = min(img.size)
+    size = label_font_size(short, text, font_path)
     font = _font(font_path, size)
     left, top, right, bottom = (int(v) for v in font.getbbox(text))
     ink_w, ink_h = right - left, bottom - top
