@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from aibeian import __version__
+from aibeian.cli.label import label
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
 from aibeian.errors import AibeianError, InputError
@@ -54,6 +55,7 @@ def cli() -> None:
 
 cli.add_command(standards)
 cli.add_command(triage)
+cli.add_command(label)
 
 
 def main() -> None:
