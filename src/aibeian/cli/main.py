@@ -8,6 +8,10 @@ import click
 from rich.console import Console
 
 from aibeian import __version__
+from aibeian.cli.banks import banks
+from aibeian.cli.dossier import dossier
+from aibeian.cli.eval import eval_group
+from aibeian.cli.judge import judge
 from aibeian.cli.label import label
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
@@ -56,6 +60,10 @@ def cli() -> None:
 cli.add_command(standards)
 cli.add_command(triage)
 cli.add_command(label)
+cli.add_command(dossier)
+cli.add_command(banks)
+cli.add_command(eval_group)
+cli.add_command(judge)
 
 
 def main() -> None:

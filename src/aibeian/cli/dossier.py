@@ -1,0 +1,161 @@
+"""``aibeian dossier …``: facts file, completeness check, build, package, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from aibeian.cli._output import console, echo_json
+from aibeian.dossier import (
+    build_dossier,
+    check_dossier,
+    init_facts_text,
+    load_facts,
+    load_run,
+    load_triage,
+    package,
+    verify_package,
+)
+from aibeian.errors import InputError
+from aibeian.files import atomic_write_text
+
+FILE = click.Path(path_type=Path)
+
+
+@click.group()
+def dossier() -> None:
+    """Filing dossier: the documents in simplified Chinese from a facts file and run records.
+
+    Typical flow: dossier init → fill facts.yaml → dossier check → dossier build → dossier package →
+    dossier verify.
+    """
+
+
+@dossier.command("init")
+@click.option("--filing", type=click.Choice(["genai", "algorithm", "registration"]), required=True)
+@click.option(
+    "--from-triage", "triage_file", type=FILE, help="A triage result (aibeian triage --format json)."
+)
+@click.option("--out", type=FILE, required=True, help="Where to write the facts file (facts.yaml).")
+@click.option("--force", is_flag=True, help="Overwrite an existing facts file.")
+def init_cmd(
+    filing: Literal["genai", "algorithm", "registration"], triage_file: Path | None, out: Path, force: bool
+) -> None:
+    """Write a facts file with every field the filing's documents need, each with a zh comment and an example."""
+    if out.exists() and not force:
+        raise InputError("the facts file exists; use --force to overwrite it", path=str(out))
+    triage = load_triage(triage_file) if triage_file else None
+    atomic_write_text(out, init_facts_text(filing, triage=triage))
+    click.echo(f"wrote {out}; fill it in, then run: aibeian dossier check {out}")
+
+
+def _runs(paths: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
+    return [load_run(p) for p in paths]
+
+
+@dossier.command("check")
+@click.argument("facts_file", type=FILE)
+@click.option(
+    "--runs", "run_dirs", type=FILE, multiple=True, help="Evaluation or corpus run directory (repeatable)."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check_cmd(facts_file: Path, run_dirs: tuple[Path, ...], fmt: str) -> None:
+    """Completeness and consistency: empty fields by document, stated figures that differ from the runs,
+    runs missing or failing a threshold. Exit 0 only when the dossier is ready, 1 otherwise."""
+    facts = load_facts(facts_file)
+    result = check_dossier(facts, _runs(run_dirs))
+    if fmt == "json":
+        echo_json(result.to_dict())
+    else:
+        c = console()
+        for m in result.missing:
+            where = f"{facts_file} line {m['line']}" if m.get("line") else str(facts_file)
+            c.print(f"[yellow]missing[/]  {m['document']}: {m['field']} — {m['what']} ({where})")
+        for i in result.inconsistent:
+            c.print(f"[red]inconsistent[/]  {i}")
+        for f in result.failing:
+            c.print(f"[red]failing[/]  {f}")
+        c.print(
+            "[green]ready[/]"
+            if result.ready
+            else f"not ready: {len(result.missing)} missing, {len(result.inconsistent)} inconsistent, {len(result.failing)} failing"
+        )
+    click.get_current_context().exit(0 if result.ready else 1)
+
+
+@dossier.command("build")
+@click.argument("facts_file", type=FILE)
+@click.option(
+    "--runs", "run_dirs", type=FILE, multiple=True, help="Evaluation or corpus run directory (repeatable)."
+)
+@click.option("--keywords", type=FILE, help="The keyword library (CSV) exported as the keyword list.")
+@click.option(
+    "--banks", type=FILE, multiple=True, help="Bank files (JSONL) exported as the evaluation test set."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="en writes an English draft, marked as a translation aid.",
+)
+@click.option(
+    "--templates", "templates_dir", type=FILE, help="Folder of your own <document-id>.yaml templates."
+)
+@click.option(
+    "--out", type=FILE, required=True, help="New folder for the documents (must not exist or be empty)."
+)
+def build_cmd(
+    facts_file: Path,
+    run_dirs: tuple[Path, ...],
+    keywords: Path | None,
+    banks: tuple[Path, ...],
+    lang: Literal["zh", "en"],
+    templates_dir: Path | None,
+    out: Path,
+) -> None:
+    """Write one .docx per document, the keyword list and test set as .xlsx, and manifest.json.
+    Nothing is written unless everything builds."""
+    manifest = build_dossier(
+        load_facts(facts_file),
+        _runs(run_dirs),
+        out,
+        keywords=keywords,
+        banks=list(banks),
+        lang=lang,
+        templates_dir=templates_dir,
+    )
+    for entry in manifest["files"]:
+        click.echo(f"  {entry['file']}")
+    if manifest["not_generated"]:
+        click.echo("not generated (provide them yourself): " + ", ".join(manifest["not_generated"]))
+    click.echo(f"built {len(manifest['files'])} files in {out}")
+
+
+@dossier.command("package")
+@click.argument("directory", type=FILE)
+@click.option("--out", type=FILE, required=True, help="The zip file to write (dossier.zip).")
+def package_cmd(directory: Path, out: Path) -> None:
+    """Zip a built dossier with its manifest (file, sha256, source run/version)."""
+    manifest = package(directory, out)
+    click.echo(f"packaged {len(manifest['files'])} files into {out}")
+
+
+@dossier.command("verify")
+@click.argument("package_file", type=FILE)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify_cmd(package_file: Path, fmt: str) -> None:
+    """Check a dossier.zip against its manifest: every file present and unchanged, every required document
+    there. Exit 0 when it verifies, 1 otherwise."""
+    report = verify_package(package_file)
+    if fmt == "json":
+        echo_json(report)
+    else:
+        for p in report["problems"]:
+            click.echo(f"problem: {p}")
+        click.echo(
+            f"{'OK' if report['ok'] else 'FAILED'}: {report['files']} files, filing {report['filing']}"
+        )
+    click.get_current_context().exit(0 if report["ok"] else 1)

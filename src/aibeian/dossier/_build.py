@@ -1,0 +1,119 @@
+"""Build the whole dossier into a temporary folder and rename it into place only when everything built."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aibeian import __version__
+from aibeian.dossier._docx import Lang, render_document
+from aibeian.dossier._facts import Facts
+from aibeian.dossier._package import MANIFEST, MANIFEST_FORMAT, sha256_file
+from aibeian.dossier._runs import RunSummary
+from aibeian.dossier._schema import XLSX_DOCUMENTS
+from aibeian.dossier._xlsx import write_keyword_list, write_test_set
+from aibeian.errors import InputError
+from aibeian.files import atomic_write_text
+from aibeian.standards import load_standards
+
+
+@functools.cache
+def _builtin_template(doc_id: str) -> dict[str, Any] | None:
+    node = resources.files("aibeian.dossier").joinpath("templates", f"{doc_id}.yaml")
+    if not node.is_file():
+        return None
+    data: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
+    return data
+
+
+def template_for(doc_id: str, templates_dir: Path | None) -> dict[str, Any] | None:
+    """A company's own template (``--templates DIR/<doc-id>.yaml``) wins over the built-in one."""
+    if templates_dir is not None:
+        own = templates_dir / f"{doc_id}.yaml"
+        if own.is_file():
+            data: dict[str, Any] = yaml.safe_load(own.read_text(encoding="utf-8"))
+            return data
+    return _builtin_template(doc_id)
+
+
+def _file_name(doc_id: str, lang: Lang, suffix: str) -> str:
+    d = load_standards().document(doc_id)
+    name = d.zh if lang == "zh" else d.en
+    safe = "".join(ch for ch in name if ch not in '\\/:*?"<>|').replace(" ", "_")
+    return f"{doc_id}_{safe}{suffix}"
+
+
+def build_dossier(
+    facts: Facts,
+    runs: list[RunSummary],
+    out: Path,
+    *,
+    keywords: Path | None = None,
+    banks: list[Path] | None = None,
+    lang: Lang = "zh",
+    templates_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Write every document of the filing, the spreadsheets and manifest.json into ``out`` (which must not
+    exist or be empty). Missing inputs are reported together before anything is written."""
+    banks = banks or []
+    needed = [d for d in facts.documents if d in XLSX_DOCUMENTS or template_for(d, templates_dir) is not None]
+    problems = []
+    if "keyword-list" in needed and keywords is None:
+        problems.append("the keyword list needs --keywords LIB.csv")
+    if "evaluation-test-set" in needed and not banks:
+        problems.append("the evaluation test set needs --banks BANK.jsonl …")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        problems.append(f"{out} exists and is not empty; choose a new folder")
+    if problems:
+        raise InputError("cannot build the dossier: " + "; ".join(problems), field="--out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = []
+        run_ids = [r.run_id for r in runs]
+        for doc_id in needed:
+            source: dict[str, Any] = {"facts": facts.path, "runs": run_ids}
+            if doc_id == "keyword-list":
+                assert keywords is not None
+                name = _file_name(doc_id, lang, ".xlsx")
+                count = write_keyword_list(keywords, tmp / name)
+                source = {"keywords": str(keywords), "keywords_sha256": sha256_file(keywords), "count": count}
+            elif doc_id == "evaluation-test-set":
+                name = _file_name(doc_id, lang, ".xlsx")
+                count = write_test_set(banks, runs, tmp / name)
+                source = {"banks": [str(b) for b in banks], "runs": run_ids, "items": count}
+            else:
+                template = template_for(doc_id, templates_dir)
+                assert template is not None
+                name = _file_name(doc_id, lang, ".docx")
+                render_document(template, facts, runs, lang, tmp / name)
+            files.append(
+                {"file": name, "document": doc_id, "sha256": sha256_file(tmp / name), "source": source}
+            )
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "filing": facts.filing,
+            "role": facts.role,
+            "lang": lang,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "aibeian_version": __version__,
+            "required_documents": needed,
+            "not_generated": [d for d in facts.documents if d not in needed],
+            "files": files,
+        }
+        atomic_write_text(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
