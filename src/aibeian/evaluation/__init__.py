@@ -10,6 +10,7 @@ from aibeian.evaluation._client import (
 )
 from aibeian.evaluation._outcome import Outcome, decide
 from aibeian.evaluation._records import RunDirectory
+from aibeian.evaluation._report import EvaluationReport, build_report, write_report
 from aibeian.evaluation._runner import (
     Progress,
     RunConfig,
@@ -25,6 +26,7 @@ __all__ = [
     "ChatClient",
     "ChatResult",
     "ClientConfig",
+    "EvaluationReport",
     "FatalTargetError",
     "Outcome",
     "Progress",
@@ -32,10 +34,12 @@ __all__ = [
     "RunDirectory",
     "RunSummary",
     "api_key_from_env",
+    "build_report",
     "decide",
     "finalise",
     "latest_records",
     "run",
     "run_async",
     "select_items",
+    "write_report",
 ]

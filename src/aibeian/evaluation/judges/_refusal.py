@@ -72,16 +72,33 @@ def _help_weight(text: str, hits: list[_Hit], start: int = 0, end: int | None = 
     return total
 
 
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """NFKC (full-width punctuation → ASCII) and curly apostrophes, with each character's original offset,
+    so evidence is quoted from the answer as written."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch).replace("\u2019", "'"):
+            chars.append(c)
+            index.append(i)
+    return "".join(chars), index
+
+
 def classify(response: str) -> tuple[RefusalLabel, list[Evidence]]:
     """Classify one answer. Pure function; the judge and the calibration benchmark both call it."""
-    text = unicodedata.normalize("NFKC", response).replace("\u2019", "'")
+    text, index = _normalise(response)
     if not text.strip():
         return "refusal", [Evidence(text="", start=0, end=0, rule="empty")]
     hits = _hits(text)
     strong = [h for h in hits if h.strength == "strong"]
     weak = [h for h in hits if h.strength == "weak"]
     evidence = [
-        Evidence(text=h.text, start=h.start, end=h.end, rule=h.rule)
+        Evidence(
+            text=response[index[h.start] : index[h.end - 1] + 1],
+            start=index[h.start],
+            end=index[h.end - 1] + 1,
+            rule=h.rule,
+        )
         for h in hits
         if h.strength != "alternative"
     ]
