@@ -24,7 +24,7 @@ from aibeian.labeling._cue import detect_cue
 from aibeian.labeling._ffmpeg import decode_mono, ffmpeg
 from aibeian.labeling._fields import LabelMeta, implicit_spec
 from aibeian.labeling._handler import ApplyOptions, label_writers
-from aibeian.labeling._mp4box import Mp4Error, read_mp4_tags
+from aibeian.labeling._mp4box import Mp4Error, ffmpeg_record_args, is_record_tag, read_mp4_tags
 from aibeian.labeling._report import ExplicitResult, Inspection
 
 __all__ = ["AudioWriter"]
@@ -107,11 +107,7 @@ def _records(path: Path) -> list[tuple[str, str | dict[str, Any]]]:
             return [
                 ("VORBIS_COMMENT AIGC", v) for k, vs in comments.items() if k.upper() == _key() for v in vs
             ]
-        return [
-            (f"MP4 {where}", v)
-            for where, v in read_mp4_tags(path)
-            if where.split(":", 1)[1] in (_key(), f"com.apple.iTunes:{_key()}")
-        ]
+        return [(f"MP4 {where}", v) for where, v in read_mp4_tags(path) if is_record_tag(where, _key())]
     except (mutagen.MutagenError, FLACNoHeaderError, Mp4Error, struct.error) as exc:
         raise InputError(f"corrupt or truncated audio ({exc}) / 音频文件损坏", path=str(path)) from exc
 
@@ -170,11 +166,7 @@ class AudioWriter:
         _records(src)  # refuse corrupt input before spending an encode on it
         rate, channels, width = _audio_params(src)
         codec = ["-c:a", _WAV_CODEC.get(width, "pcm_s16le")] if suffix == ".wav" else _CODEC[suffix]
-        mp4 = (
-            ["-movflags", "+use_metadata_tags", "-metadata", f"{_key()}={meta.to_json()}"]
-            if suffix == ".m4a"
-            else []
-        )
+        mp4 = ffmpeg_record_args(src, _key(), meta.to_json()) if suffix == ".m4a" else []
         if not opts.explicit:
             if suffix == ".m4a":
                 ffmpeg(

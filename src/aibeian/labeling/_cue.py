@@ -54,10 +54,22 @@ def detect_cue(mono: np.ndarray, rate: int) -> tuple[bool, dict[str, Any]]:
     if n == 0:
         return False, {"reason": "audio is empty"}
     rms = np.sqrt(np.mean(mono[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
-    peak = float(rms.max())
-    if peak < 0.01:
-        return False, {"reason": "silent opening"}
-    on = rms > peak * 0.3
+    best: tuple[bool, dict[str, Any]] = (False, {"reason": "silent opening"})
+    # the threshold follows the loudness of the opening at several spans, so a quiet cue before loud
+    # content is found as well as a loud cue before quiet content
+    for span_s in (1.0, 1.5, 2.0, 3.0, 4.0):
+        peak = float(rms[: int(span_s / FRAME_S)].max())
+        if peak < 0.01:
+            continue
+        found = _match(rms > peak * 0.3)
+        if found[0]:
+            return found
+        best = found
+    return best
+
+
+def _match(on: np.ndarray) -> tuple[bool, dict[str, Any]]:
+    n = len(on)
     runs: list[tuple[int, int]] = []
     start = None
     for i, v in enumerate(on):

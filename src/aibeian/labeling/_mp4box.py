@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-__all__ = ["Mp4Error", "read_mp4_tags"]
+__all__ = ["Mp4Error", "ffmpeg_record_args", "is_record_tag", "read_mp4_tags"]
 
 
 class Mp4Error(ValueError):
@@ -110,3 +110,23 @@ def read_mp4_tags(path: Path) -> list[tuple[str, str]]:
                 if sub == b"meta":
                     tags += _meta_tags(moov, ss, se)
     return tags
+
+
+def is_record_tag(where: str, key: str) -> bool:
+    """Whether a tag from ``read_mp4_tags`` is an AIGC record: ffmpeg writes the bare key, exiftool the
+    QuickTime-namespaced ``com.apple.quicktime.AIGC``, iTunes-style tools a freeform ``AIGC`` item."""
+    name = where.split(":", 1)[1]
+    return name in (key, f"com.apple.quicktime.{key}", f"com.apple.iTunes:{key}") or (
+        where.startswith("freeform:") and name == key
+    )
+
+
+def ffmpeg_record_args(path: Path, key: str, value: str) -> list[str]:
+    """ffmpeg options that leave exactly one record: ours under the bare key, other spellings emptied
+    (an empty ``-metadata NAME=`` deletes the tag), since the standard allows one copy per file."""
+    args = ["-movflags", "+use_metadata_tags+faststart", "-metadata", f"{key}={value}"]
+    for where, _value in read_mp4_tags(path):
+        name = where.split(":", 1)[1]
+        if is_record_tag(where, key) and name != key and where.startswith("keys:"):
+            args += ["-metadata", f"{name}="]
+    return args

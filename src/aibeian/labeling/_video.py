@@ -19,7 +19,7 @@ from aibeian.errors import InputError
 from aibeian.labeling._ffmpeg import ffmpeg, probe
 from aibeian.labeling._fields import LabelMeta, implicit_spec
 from aibeian.labeling._handler import ApplyOptions, label_writers
-from aibeian.labeling._mp4box import Mp4Error, read_mp4_tags
+from aibeian.labeling._mp4box import Mp4Error, ffmpeg_record_args, is_record_tag, read_mp4_tags
 from aibeian.labeling._render import (
     MARGIN_RATIO,
     PLATE,
@@ -148,9 +148,7 @@ class VideoWriter:
         key = implicit_spec()["key"]
         tags = _tags(path)
         records: list[tuple[str, str | dict[str, Any]]] = [
-            (f"MP4 {where}", v)
-            for where, v in tags
-            if where.split(":", 1)[1] in (key, f"com.apple.iTunes:{key}")
+            (f"MP4 {where}", v) for where, v in tags if is_record_tag(where, key)
         ]
         declared = next((v for where, v in tags if where == f"keys:{DECLARATION_KEY}"), None)
         return Inspection(records, _explicit(path, declared))
@@ -158,14 +156,7 @@ class VideoWriter:
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
         _tags(src)
         key = implicit_spec()["key"]
-        metadata = [
-            "-map_metadata",
-            "0",
-            "-movflags",
-            "+use_metadata_tags+faststart",
-            "-metadata",
-            f"{key}={meta.to_json()}",
-        ]
+        metadata = ["-map_metadata", "0", *ffmpeg_record_args(src, key, meta.to_json())]
         if not opts.explicit:
             ffmpeg(["-i", str(src), "-map", "0", "-c", "copy", *metadata, "-f", "mp4", str(dst)], path=src)
             return
