@@ -85,6 +85,30 @@ PUBLIC_API = {
         "data_text",
         "load_standards",
     ],
+    "aibeian.obligations": [
+        "ParsedNumber",
+        "check_page",
+        "display_check",
+        "find_numbers",
+        "parse_filing_number",
+    ],
+    "aibeian.dossier": [
+        "CheckResult",
+        "Facts",
+        "FieldDef",
+        "RunSummary",
+        "build_dossier",
+        "check_dossier",
+        "documents_for",
+        "field_defs",
+        "fields_for",
+        "init_facts_text",
+        "load_facts",
+        "load_run",
+        "load_triage",
+        "package",
+        "verify_package",
+    ],
     "aibeian.triage": [
         "FilingNeed",
         "PrerequisiteState",
@@ -118,3 +142,21 @@ def test_python_dash_m_and_version() -> None:
         [sys.executable, "-m", "aibeian", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("aibeian, version")
+
+
+def test_console_examples_in_every_guide_print_what_the_guide_says() -> None:
+    """`$ aibeian …` blocks in docs/*.md are refreshed by `make docs`; here they are run and compared."""
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+
+    block = re.compile(r"```console\n\$ (aibeian [^\n]+)\n(.*?)```", flags=re.S)
+    checked = 0
+    for guide in sorted(DOCS.glob("*.md")):
+        for command, expected in block.findall(guide.read_text(encoding="utf-8")):
+            args = [str(REPO / a) if a.startswith("examples/") else a for a in shlex.split(command)[1:]]
+            result = CliRunner().invoke(cli, args)
+            assert result.output == expected, f"{guide.name}: {command}"
+            checked += 1
+    assert checked >= 5

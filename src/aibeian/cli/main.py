@@ -13,6 +13,7 @@ from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
 from aibeian.cli.judge import judge
 from aibeian.cli.label import label
+from aibeian.cli.obligations import display_check_cmd, filing_number
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
 from aibeian.errors import AibeianError, InputError
@@ -61,6 +62,8 @@ cli.add_command(standards)
 cli.add_command(triage)
 cli.add_command(label)
 cli.add_command(dossier)
+cli.add_command(filing_number)
+cli.add_command(display_check_cmd)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)
