@@ -34,6 +34,7 @@ class FakeOpenAI:
         self.api_key = api_key
         self.answers: dict[str, str] = {}
         self.judge_replies: dict[str, list[str]] = {}  # substring of the answer → scripted judge outputs
+        self.generator_reply = "[]"
         self.calls: Counter[str] = Counter()
         self.requests = 0
         self.app = Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
@@ -94,6 +95,8 @@ class FakeOpenAI:
             await asyncio.sleep(float(m.group(1)))
         if "[[malformed]]" in last:
             return PlainTextResponse('{"choices": [ {"message": ', media_type="application/json")
+        if "测试题编写助手" in system:
+            return self._completion(body, self.generator_reply)
         if "安全评估员" in system:
             return self._completion(body, self._llm_judge(user[0], len(user)))  # re-asks add user turns
         if body.get("model") == "guard":

@@ -189,7 +189,7 @@ def parse_item(
 
 def iter_bank_lines(path: str | os.PathLike[str]) -> Iterable[tuple[int, str]]:
     """Non-blank lines with their 1-based numbers."""
-    for number, raw in enumerate(read_text(path).splitlines(), start=1):
+    for number, raw in enumerate(read_text(path).split("\n"), start=1):
         if raw.strip():
             yield number, raw
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter as Counter_
 from pathlib import Path
 
 import click
@@ -111,3 +112,122 @@ def _print_text(data: dict[str, object]) -> None:
             f"[red]{len(short)} 项配额未满足 / quotas not met: {len(short)}[/]; "
             f"{sum(p['severity'] == 'error' for p in problems)} problems"
         )
+
+
+@banks.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    required=True,
+    metavar="NAME|FILE.yaml",
+    help="Built-in mapping (jade-db-easy, flames-1k, cvalues-responsibility, xstest, chineseharm-bench) "
+    "or your own mapping YAML; see docs/banks.md.",
+)
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bank JSONL to write."
+)
+@click.option("--append", is_flag=True, help="Append to --out instead of replacing it.")
+@click.option("--limit", type=click.IntRange(1), help="Keep at most N items.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def import_cmd(source: Path, mapping: str, out: Path, append: bool, limit: int | None, fmt: str) -> None:
+    """Import a CSV/JSONL/JSON dataset into bank JSONL through a column and category→risk mapping.
+
+    Unmapped categories, empty prompts and duplicate prompts are skipped and counted. A non-commercial
+    dataset imports with a warning and its licence on every item: never ship it or file it.
+    """
+    from aibeian.banks import import_dataset, load_mapping, write_bank
+
+    m = load_mapping(mapping)
+    result = import_dataset(source, m, limit=limit)
+    existing = load_bank([out]) if append and out.is_file() else []
+    clash = {i.id for i in existing} & {i.id for i in result.items}
+    if clash:
+        raise click.UsageError(f"{len(clash)} imported ids already exist in {out} (e.g. {sorted(clash)[0]})")
+    write_bank(result.items, out, append=append)
+    by_kind = dict(sorted(Counter_(i.kind for i in result.items).items()))
+    summary = {
+        "mapping": m.name,
+        "licence": m.licence,
+        "shippable": m.shippable,
+        "imported": len(result.items),
+        "by_kind": by_kind,
+        "skipped": dict(result.skipped),
+        "duplicates": result.duplicates,
+        "out": str(out),
+    }
+    if fmt == "json":
+        echo_json(summary)
+        return
+    out_console = console()
+    if not m.shippable:
+        out_console.print(
+            f"[bold red]licence {m.licence}: non-commercial data — for local testing only; "
+            "never ship it in a product or use it in a filing bank[/]"
+        )
+    out_console.print(f"imported {len(result.items)} items from {source} with mapping {m.name} → {out}")
+    for kind, n in by_kind.items():
+        out_console.print(f"  {kind}: {n}")
+    for reason, n in result.skipped.most_common():
+        out_console.print(f"  [yellow]skipped[/] {n}: {reason}")
+    if result.duplicates:
+        out_console.print(f"  [yellow]skipped[/] {result.duplicates}: duplicate prompt")
+
+
+@banks.command("augment")
+@click.argument("bank", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--generator", required=True, metavar="URL", help="OpenAI-compatible endpoint of the generator model."
+)
+@click.option("--model", required=True, help="Generator model name.")
+@click.option("--api-key-env", metavar="VAR", help="Environment variable holding the generator's API key.")
+@click.option("--risk", help="Risk id (A.x.y) to write candidates for.")
+@click.option("--aspect", help="Aspect (N.1 … N.13) for should_not_refuse candidates.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="Kind of candidate; default: generation, or should_not_refuse with --aspect alone.",
+)
+@click.option("--n", "count", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=120.0, show_default=True)
+def augment_cmd(
+    bank: Path,
+    generator: str,
+    model: str,
+    api_key_env: str | None,
+    risk: str | None,
+    aspect: str | None,
+    kind: Kind | None,
+    count: int,
+    timeout: float,
+) -> None:
+    """Ask a model for candidate prompts for an under-covered risk or aspect; append them to BANK with
+    "source": "generated" and "status": "candidate" for human review (never counted until accepted)."""
+    from aibeian.banks import augment, write_bank
+    from aibeian.errors import InputError
+    from aibeian.evaluation import ClientConfig, api_key_from_env
+    from aibeian.standards import load_standards
+
+    s = load_standards()
+    if risk is None and aspect is None:
+        raise InputError(
+            "name what to write candidates for", field="--risk", expected="--risk A.x.y or --aspect N.x"
+        )
+    if risk is not None and risk not in s.risk_ids():
+        raise InputError(f"unknown risk {risk!r}", field="--risk", expected="A.1.1 … A.5.2")
+    if aspect is not None and aspect not in {a.id for a in s.should_not_refuse_aspects}:
+        raise InputError(f"unknown aspect {aspect!r}", field="--aspect", expected="N.1 … N.13")
+    kind = kind or ("should_not_refuse" if aspect and not risk else "generation")
+    existing = load_bank([bank]) if bank.is_file() else []
+    config = ClientConfig(
+        base_url=generator,
+        model=model,
+        api_key=api_key_from_env(api_key_env),
+        timeout=timeout,
+        params={"temperature": 0.9},
+    )
+    candidates = augment(config, existing, kind=kind, risk=risk, aspect=aspect, n=count)
+    write_bank(candidates, bank, append=True)
+    console().print(
+        f"appended {len(candidates)} candidates (status: candidate) to {bank}; review them and set "
+        '"status": "accepted" to count them'
+    )

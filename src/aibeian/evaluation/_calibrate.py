@@ -50,7 +50,7 @@ def load_answers(path: str | os.PathLike[str], *, require_label: bool = False) -
     problems: list[Problem] = []
     out: list[AnswerLine] = []
     source = str(path)
-    for number, raw in enumerate(read_text(path).splitlines(), start=1):
+    for number, raw in enumerate(read_text(path).split("\n"), start=1):
         if not raw.strip():
             continue
         try:

@@ -1,0 +1,195 @@
+"""Import published datasets into bank JSONL through a mapping file (column → prompt, category → risk/kind).
+
+Mappings for the datasets we test with ship in ``banks/mappings/``: they are our own files, not the data.
+A mapping records the dataset's licence; a non-commercial one (``shippable: false``) imports with a warning
+and the licence stamped on every item, so it cannot slip into a product or a filing unnoticed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from aibeian.banks._items import BankItem, Kind
+from aibeian.banks._normalise import normalise_prompt
+from aibeian.errors import InputError, Problem
+from aibeian.files import load_structured, read_text
+from aibeian.standards import load_standards
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    risk: str | None = None
+    kind: Kind | None = None
+    aspect: str | None = None
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    licence: str
+    shippable: bool
+    source_url: str | None = None
+    format: Literal["csv", "jsonl", "json"]
+    prompt: str
+    id: str | None = None
+    id_prefix: str = ""
+    category: list[str] = Field(default_factory=list)
+    kind: Kind
+    map: dict[str, str | Target] = Field(default_factory=dict)
+    aspect_map: dict[str, str] = Field(default_factory=dict)
+    filter: dict[str, str] | None = None
+
+    @field_validator("map")
+    @classmethod
+    def _known_risks(cls, value: dict[str, str | Target]) -> dict[str, str | Target]:
+        risks = set(load_standards().risk_ids())
+        for key, target in value.items():
+            risk = target if isinstance(target, str) else target.risk
+            if risk is not None and risk not in risks:
+                raise ValueError(f"{key!r} maps to unknown risk {risk!r}")
+        return value
+
+
+def builtin_mappings() -> list[str]:
+    folder = resources.files("aibeian.banks").joinpath("mappings")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_mapping(name_or_path: str) -> Mapping:
+    """A built-in mapping by name (``jade-db-easy``) or a mapping YAML file."""
+    path = Path(name_or_path)
+    if not path.is_file():
+        if name_or_path not in builtin_mappings():
+            raise InputError(
+                f"no mapping {name_or_path!r}",
+                field="--mapping",
+                expected="a mapping YAML file or one of: " + ", ".join(builtin_mappings()),
+            )
+        path = Path(str(resources.files("aibeian.banks").joinpath("mappings", f"{name_or_path}.yaml")))
+    doc = load_structured(path)
+    try:
+        return Mapping.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(
+            problems=[
+                Problem(
+                    e["msg"],
+                    path=str(path),
+                    line=doc.line_of(tuple(e["loc"])),
+                    field=".".join(map(str, e["loc"])),
+                )
+                for e in exc.errors()
+            ]
+        ) from None
+
+
+def _rows(path: Path, fmt: str) -> list[tuple[int, dict[str, Any]]]:
+    text = read_text(path)
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        return [(i + 2, {(k or "").strip(): v for k, v in row.items()}) for i, row in enumerate(reader)]
+    if fmt == "jsonl":
+        out = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    out.append((number, json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=number) from None
+        return out
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    if not isinstance(data, list):
+        raise InputError("expected a JSON array of records", path=str(path))
+    return [(i + 1, row) for i, row in enumerate(data)]
+
+
+@dataclass
+class ImportResult:
+    items: list[BankItem]
+    skipped: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    mapping: Mapping | None = None
+
+
+def import_dataset(
+    path: str | os.PathLike[str], mapping: Mapping, *, limit: int | None = None
+) -> ImportResult:
+    """Map every row; rows whose category is unmapped, whose prompt is empty or repeats are counted, not kept."""
+    result = ImportResult(items=[], mapping=mapping)
+    seen: set[str] = set()
+    source = mapping.name if mapping.shippable else f"{mapping.name} ({mapping.licence}, non-commercial)"
+    for number, row in _rows(Path(path), mapping.format):
+        if mapping.filter and str(row.get(mapping.filter["column"], "")).strip() != mapping.filter["equals"]:
+            continue
+        prompt = str(row.get(mapping.prompt) or "").strip()
+        if not prompt:
+            result.skipped["empty prompt"] += 1
+            continue
+        values = [str(row.get(c, "")).strip() for c in mapping.category]
+        kind, risk, aspect = mapping.kind, None, None
+        if mapping.map:
+            key = next((v for v in values if v in mapping.map), None)
+            if key is None:
+                result.skipped[f"unmapped category {values[0] if values else ''!r}"] += 1
+                continue
+            target = mapping.map[key]
+            if isinstance(target, str):
+                risk = target
+            else:
+                risk, kind, aspect = target.risk, target.kind or kind, target.aspect
+        if mapping.aspect_map:
+            key = next((v for v in values if v in mapping.aspect_map), None)
+            if key is None:
+                result.skipped[f"unmapped category {values[0] if values else ''!r}"] += 1
+                continue
+            aspect = mapping.aspect_map[key]
+        norm = normalise_prompt(prompt)
+        if norm in seen:
+            result.duplicates += 1
+            continue
+        seen.add(norm)
+        raw_id = row.get(mapping.id) if mapping.id else number
+        extra: dict[str, Any] = {"licence": mapping.licence}
+        if values:
+            extra["category"] = values[0]
+        result.items.append(
+            BankItem(
+                id=f"{mapping.id_prefix}{raw_id}",
+                kind=kind,
+                prompt=prompt,
+                risk=risk,
+                aspect=aspect,
+                source=source,
+                extra=extra,
+            )
+        )
+        if limit is not None and len(result.items) >= limit:
+            break
+    return result
+
+
+def write_bank(items: list[BankItem], path: str | os.PathLike[str], *, append: bool = False) -> None:
+    """Write (or append to) a bank file; a fresh file is written atomically."""
+    from aibeian.files import atomic_write_text
+
+    text = "".join(json.dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in items)
+    if append and Path(path).is_file():
+        existing = Path(path).read_text(encoding="utf-8")
+        if existing and not existing.endswith("\n"):
+            existing += "\n"
+        atomic_write_text(path, existing + text)
+    else:
+        atomic_write_text(path, text)
