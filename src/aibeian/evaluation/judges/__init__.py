@@ -14,6 +14,7 @@ from aibeian.evaluation.judges._base import (
     judges,
 )
 from aibeian.evaluation.judges._guard import GuardJudge, parse_guard
+from aibeian.evaluation.judges._keywords import KeywordsJudge
 from aibeian.evaluation.judges._llm import LLMJudge, parse_verdict
 from aibeian.evaluation.judges._refusal import RefusalJudge, classify
 
@@ -25,6 +26,7 @@ __all__ = [
     "JudgeContext",
     "JudgeInput",
     "JudgeSpec",
+    "KeywordsJudge",
     "LLMJudge",
     "RefusalJudge",
     "RefusalLabel",
