@@ -12,6 +12,7 @@ from aibeian.cli.banks import banks
 from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
 from aibeian.cli.judge import judge
+from aibeian.cli.keywords import keywords
 from aibeian.cli.label import label
 from aibeian.cli.obligations import display_check_cmd, filing_number
 from aibeian.cli.standards import standards
@@ -67,6 +68,7 @@ cli.add_command(display_check_cmd)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)
+cli.add_command(keywords)
 
 
 def main() -> None:

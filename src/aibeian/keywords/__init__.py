@@ -1,0 +1,43 @@
+"""Keyword library (versions, coverage, releases), normalisation and the evasion-resistant matcher.
+
+``Library.load(path)`` → ``check_library`` for coverage against the spec, ``ReleaseStore`` for dated
+releases (the weekly-update evidence), ``Matcher.compile(library, allow=…)`` → ``matcher.find(text)``.
+"""
+
+from aibeian.keywords._compiled import ENGINE
+from aibeian.keywords._coverage import Coverage, check_library
+from aibeian.keywords._diff import LibraryDiff, diff_libraries
+from aibeian.keywords._importer import ImportReport, import_lists
+from aibeian.keywords._library import AllowList, Finding, Keyword, Library
+from aibeian.keywords._matcher import EVASIONS, Match, Matcher, Spans
+from aibeian.keywords._normalise import NOISE_GAP_MAX, Normalised, normalise, normalise_keyword
+from aibeian.keywords._releases import Gap, History, Release, ReleaseStore
+from aibeian.keywords._scan import scan_paths, scan_stream
+
+__all__ = [
+    "ENGINE",
+    "EVASIONS",
+    "NOISE_GAP_MAX",
+    "AllowList",
+    "Coverage",
+    "Finding",
+    "Gap",
+    "History",
+    "ImportReport",
+    "Keyword",
+    "Library",
+    "LibraryDiff",
+    "Match",
+    "Matcher",
+    "Normalised",
+    "Release",
+    "ReleaseStore",
+    "Spans",
+    "check_library",
+    "diff_libraries",
+    "import_lists",
+    "normalise",
+    "normalise_keyword",
+    "scan_paths",
+    "scan_stream",
+]
