@@ -9,12 +9,13 @@ from rich.console import Console
 
 from aibeian import __version__
 from aibeian.cli.banks import banks
+from aibeian.cli.corpus import corpus
 from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
 from aibeian.cli.judge import judge
 from aibeian.cli.keywords import keywords
 from aibeian.cli.label import label
-from aibeian.cli.obligations import display_check_cmd, filing_number
+from aibeian.cli.obligations import display_check_cmd, filing_number, obligations
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
 from aibeian.errors import AibeianError, InputError
@@ -59,12 +60,14 @@ def cli() -> None:
     """
 
 
+cli.add_command(corpus)
 cli.add_command(standards)
 cli.add_command(triage)
 cli.add_command(label)
 cli.add_command(dossier)
 cli.add_command(filing_number)
 cli.add_command(display_check_cmd)
+cli.add_command(obligations)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)

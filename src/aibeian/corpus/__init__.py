@@ -1,0 +1,41 @@
+"""Training-corpus safety assessment: per-source screening, the technical and manual spot checks, and the
+corpus section of the security self-assessment, on one machine or on Ray with the same results."""
+
+from aibeian.corpus._api import assess, prepare_settings
+from aibeian.corpus._assess import assess_run, thresholds
+from aibeian.corpus._plan import Plan, Shard, plan_shards
+from aibeian.corpus._readers import Corrupt, Item, iter_items
+from aibeian.corpus._review import draw_manual_sample, import_reviews, manual_summary, write_review_file
+from aibeian.corpus._run import RunDir, ScanProgress, scan
+from aibeian.corpus._sampling import allocate, item_hashes, technical_count
+from aibeian.corpus._settings import ScanSettings
+from aibeian.corpus._shard import scan_shard
+from aibeian.corpus._sources import Source, SourcesConfig, load_sources
+
+__all__ = [
+    "Corrupt",
+    "Item",
+    "Plan",
+    "RunDir",
+    "ScanProgress",
+    "ScanSettings",
+    "Shard",
+    "Source",
+    "SourcesConfig",
+    "allocate",
+    "assess",
+    "assess_run",
+    "draw_manual_sample",
+    "import_reviews",
+    "item_hashes",
+    "iter_items",
+    "load_sources",
+    "manual_summary",
+    "plan_shards",
+    "prepare_settings",
+    "scan",
+    "scan_shard",
+    "technical_count",
+    "thresholds",
+    "write_review_file",
+]

@@ -1,0 +1,193 @@
+"""Cut the corpus into shards: the unit of work, of parallelism and of resumption.
+
+A shard is one input file, one Parquet row group, or a batch of small text files. The plan depends only on
+the input files (never on the engine or the worker count), so the same items are sampled by every engine.
+Each shard carries a fingerprint of its files (size, modification time): a completed shard whose files
+changed since (a user fixed a corrupt line) is scanned again on resume, the others are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aibeian.corpus._readers import detect_format
+from aibeian.corpus._sources import SourcesConfig
+from aibeian.errors import InputError, Problem
+
+__all__ = ["CorpusFile", "Plan", "Shard", "plan_shards"]
+
+TEXT_BATCH_FILES = 512
+TEXT_BATCH_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One input file: absolute path, the path items are named by, and its source when paths decide it."""
+
+    path: str
+    relpath: str
+    size: int
+    mtime_ns: int
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A unit of work. ``name`` is stable and file-system safe: it names the result and marker files."""
+
+    name: str
+    files: tuple[CorpusFile, ...]
+    row_group: int | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for f in self.files:
+            digest.update(f"{f.relpath}\0{f.size}\0{f.mtime_ns}\n".encode())
+        digest.update(str(self.row_group).encode())
+        return digest.hexdigest()[:32]
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+@dataclass(frozen=True)
+class Plan:
+    shards: tuple[Shard, ...]
+    ignored: tuple[str, ...]  # files in corpus folders we do not read (listed in the report, never silent)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "shards": len(self.shards),
+            "files": sum(len(s.files) for s in self.shards),
+            "bytes": sum(s.size for s in self.shards),
+            "ignored": list(self.ignored),
+        }
+
+
+def _safe(relpath: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "_", relpath)[-80:].strip("._") or "shard"
+    return f"{stem}-{hashlib.sha1(relpath.encode()).hexdigest()[:8]}"
+
+
+def _walk(root: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
+    return found
+
+
+def _list(corpus: list[str]) -> tuple[list[tuple[Path, str]], list[str], list[Problem]]:
+    files: list[tuple[Path, str]] = []
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    for arg in corpus:
+        p = Path(arg)
+        if p.is_dir():
+            for f in _walk(p):
+                rel = f.relative_to(p).as_posix()
+                (files.append((f, rel)) if detect_format(f) else ignored.append(f"{arg.rstrip('/')}/{rel}"))
+        elif p.is_file():
+            if detect_format(p) is None:
+                problems.append(
+                    Problem(
+                        "unsupported file type",
+                        path=arg,
+                        expected=".jsonl, .parquet, .txt or .md (optionally .gz or .zst)",
+                    )
+                )
+            else:
+                files.append((p, p.name))
+        else:
+            problems.append(Problem("no such file or folder", path=arg, field="CORPUS"))
+    return files, ignored, problems
+
+
+def plan_shards(corpus: list[str], sources: SourcesConfig) -> Plan:
+    """List, check and shard the inputs. Raises InputError for everything knowable before scanning: missing
+    paths, a file matching no source, a Parquet file without the text column, an empty corpus."""
+    import pyarrow.parquet as pq
+
+    files, ignored, problems = _list(corpus)
+    seen: dict[str, Path] = {}
+    located: list[tuple[CorpusFile, int]] = []
+    for path, rel in files:
+        if rel in seen:
+            problems.append(
+                Problem(
+                    f"two inputs have the same relative path {rel!r} (also {seen[rel]})",
+                    path=str(path),
+                    expected="distinct names: item ids are relative paths",
+                )
+            )
+            continue
+        seen[rel] = path
+        source = sources.by_path(rel)
+        if source is None and sources.source_field is None:
+            problems.append(
+                Problem(
+                    "matches no source in sources.yaml",
+                    path=str(path),
+                    expected=f"a source whose paths match {rel!r}",
+                )
+            )
+        stat = path.stat()
+        groups = 0
+        if detect_format(path) == ("parquet", None):
+            try:
+                pf = pq.ParquetFile(path)
+            except Exception as exc:
+                problems.append(Problem(f"not a readable Parquet file: {exc}", path=str(path)))
+                continue
+            if sources.text_field not in pf.schema_arrow.names:
+                problems.append(
+                    Problem(
+                        f'no column "{sources.text_field}"',
+                        path=str(path),
+                        field=sources.text_field,
+                        expected=f"one of {', '.join(pf.schema_arrow.names)} as text_field in sources.yaml",
+                    )
+                )
+            groups = pf.num_row_groups
+        located.append((CorpusFile(str(path.resolve()), rel, stat.st_size, stat.st_mtime_ns, source), groups))
+    if problems:
+        raise InputError(problems=problems)
+    if not located:
+        raise InputError(
+            "the corpus is empty: no .jsonl, .parquet, .txt or .md files found",
+            path=", ".join(corpus),
+            field="CORPUS",
+        )
+    return Plan(tuple(_shards(located)), tuple(ignored))
+
+
+def _shards(located: list[tuple[CorpusFile, int]]) -> list[Shard]:
+    shards: list[Shard] = []
+    batch: list[CorpusFile] = []
+
+    def flush() -> None:
+        if batch:
+            shards.append(Shard(_safe(f"{batch[0].relpath}+{len(batch)}"), tuple(batch)))
+            batch.clear()
+
+    for f, groups in sorted(located, key=lambda x: x[0].relpath):
+        detected = detect_format(Path(f.relpath))
+        if detected and detected[0] == "text":
+            if len(batch) >= TEXT_BATCH_FILES or sum(b.size for b in batch) + f.size > TEXT_BATCH_BYTES:
+                flush()
+            batch.append(f)
+            continue
+        flush()
+        if groups > 1:
+            shards += [Shard(_safe(f"{f.relpath}@rg{g}"), (f,), g) for g in range(groups)]
+        else:
+            shards.append(Shard(_safe(f.relpath), (f,)))
+    flush()
+    return shards

@@ -1,0 +1,170 @@
+"""Stream the items of one shard, never the whole file: JSONL lines, Parquet record batches, text files.
+
+Compression is chosen by suffix (``.gz``, ``.zst``/``.zstd``). A line or row that cannot be read (invalid
+JSON, invalid UTF-8, a missing or non-text field, a truncated compressed stream) is yielded as a ``Corrupt``
+record with its file and line, so the caller counts and reports it instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import zstandard
+
+__all__ = ["COMPRESSIONS", "FORMATS", "Corrupt", "Item", "detect_format", "iter_items"]
+
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".txt": "text", ".md": "text"}
+BATCH_ROWS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One corpus item. ``key`` is stable across runs and engines (relative path plus line or row)."""
+
+    key: str
+    text: str
+    source_value: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class Corrupt:
+    """An item that could not be read; ``line`` is a line number (JSONL/text) or a 1-based row (Parquet)."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+def detect_format(path: Path) -> tuple[str, str | None] | None:
+    """(format, compression) from the suffixes, or None for a file we do not read."""
+    suffixes = [s.lower() for s in path.suffixes]
+    compression = None
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        compression = COMPRESSIONS[suffixes.pop()]
+    if not suffixes or suffixes[-1] not in FORMATS:
+        return None
+    fmt = FORMATS[suffixes[-1]]
+    if fmt == "parquet" and compression:
+        return None  # Parquet compresses inside the file
+    return fmt, compression
+
+
+def _open(path: Path, compression: str | None) -> IO[bytes]:
+    if compression == "gzip":
+        return gzip.open(path, "rb")  # owns (and closes) the file
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller, or by the zstd reader that owns it
+    if compression == "zstd":
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return raw
+
+
+_STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
+
+
+def _iter_jsonl(
+    path: Path, relpath: str, compression: str | None, text_field: str, source_field: str | None
+) -> Iterator[Item | Corrupt]:
+    number = 0
+    with _open(path, compression) as fh:
+        try:
+            for number, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    yield Corrupt(relpath, number, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X})")
+                    continue
+                except json.JSONDecodeError as exc:
+                    yield Corrupt(relpath, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                if not isinstance(record, dict):
+                    yield Corrupt(relpath, number, "not a JSON object")
+                    continue
+                text = record.get(text_field)
+                if not isinstance(text, str):
+                    what = "missing" if text is None else f"not text ({type(text).__name__})"
+                    yield Corrupt(relpath, number, f'field "{text_field}" is {what}')
+                    continue
+                yield Item(f"{relpath}:{number}", text, record.get(source_field) if source_field else None)
+        except _STREAM_ERRORS as exc:
+            yield Corrupt(
+                relpath, number + 1, f"cannot read the rest of the file: {exc or type(exc).__name__}"
+            )
+
+
+def _iter_parquet(
+    path: Path, relpath: str, row_group: int | None, text_field: str, source_field: str | None
+) -> Iterator[Item | Corrupt]:
+    import pyarrow.parquet as pq
+
+    row = 0
+    try:
+        pf = pq.ParquetFile(path)
+        groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
+        row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
+        names = set(pf.schema_arrow.names)
+        columns = [text_field] + ([source_field] if source_field and source_field in names else [])
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
+            texts = batch.column(0).to_pylist()
+            values = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
+            for text, value in zip(texts, values, strict=True):
+                row += 1
+                if not isinstance(text, str):
+                    what = "null" if text is None else f"not text ({type(text).__name__})"
+                    yield Corrupt(relpath, row, f'column "{text_field}" is {what}')
+                    continue
+                yield Item(f"{relpath}#{row}", text, value)
+    except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        yield Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}")
+
+
+def _iter_text(path: Path, relpath: str, compression: str | None) -> Iterator[Item | Corrupt]:
+    try:
+        with _open(path, compression) as fh:
+            data = fh.read()
+    except _STREAM_ERRORS as exc:
+        yield Corrupt(relpath, None, f"cannot read the file: {exc or type(exc).__name__}")
+        return
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        yield Corrupt(relpath, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02X})")
+        return
+    yield Item(relpath, text)
+
+
+def iter_items(
+    path: Path,
+    relpath: str,
+    *,
+    row_group: int | None = None,
+    text_field: str = "text",
+    source_field: str | None = None,
+) -> Iterator[Item | Corrupt]:
+    """Every item of one file (or one Parquet row group) in file order."""
+    detected = detect_format(path)
+    if detected is None:
+        yield Corrupt(relpath, None, "unsupported file type")
+        return
+    fmt, compression = detected
+    if fmt == "jsonl":
+        yield from _iter_jsonl(path, relpath, compression, text_field, source_field)
+    elif fmt == "parquet":
+        yield from _iter_parquet(path, relpath, row_group, text_field, source_field)
+    else:
+        yield from _iter_text(path, relpath, compression)

@@ -1,0 +1,79 @@
+"""Reproducible sampling keyed by (seed, item id), identical under every engine and worker count.
+
+Each item gets two 64-bit keyed hashes from one BLAKE2b call: one orders it for the technical sample, one for
+the manual sample. The technical sample of a shard is the ceil(rate·n) items with the smallest hash, so
+every shard (and hence the corpus and every source of ≥1/rate items) is sampled at no less than the rate,
+and which items are chosen depends only on the seed and the item ids. The manual sample is allocated to
+sources in proportion to their sizes (largest remainders) and within each source takes the smallest hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+
+__all__ = ["allocate", "item_hashes", "technical_count"]
+
+HASH_SPACE = float(1 << 64)
+
+
+def item_hashes(seed: int, key: str) -> tuple[int, int]:
+    """(technical, manual) hashes of one item id; pure, so any process computes the same."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16, key=str(seed).encode()).digest()
+    return int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:], "big")
+
+
+def technical_count(n: int, rate: float) -> int:
+    """How many of ``n`` items the technical sample takes: ceil(rate·n), computed without float drift."""
+    if n <= 0:
+        return 0
+    exact = rate * n
+    k = math.ceil(exact - 1e-9 * max(1.0, exact))
+    return min(n, max(k, 1 if rate > 0 else 0))
+
+
+def allocate(total: int, sizes: Mapping[str, int]) -> dict[str, int]:
+    """Split ``total`` draws over sources proportionally to ``sizes`` (Hamilton's largest remainders; ties go
+    to the larger source, then the id). Never more than a source holds."""
+    population = sum(sizes.values())
+    if population <= total:
+        return dict(sizes)
+    quotas = {s: total * n / population for s, n in sizes.items()}
+    counts = {s: min(sizes[s], math.floor(q)) for s, q in quotas.items()}
+    left = total - sum(counts.values())
+    order = sorted(sizes, key=lambda s: (-(quotas[s] - math.floor(quotas[s])), -sizes[s], s))
+    while left > 0:
+        progressed = False
+        for s in order:
+            if left and counts[s] < sizes[s]:
+                counts[s] += 1
+                left -= 1
+                progressed = True
+        if not progressed:
+            break
+    return counts
+
+
+class SmallestK:
+    """The ``k`` smallest (hash, key) pairs of a stream, in O(k) memory."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self._heap: list[tuple[int, str]] = []  # max-heap by negated hash
+
+    def add(self, h: int, key: str) -> None:
+        if self.k <= 0:
+            return
+        if len(self._heap) < self.k:
+            heapq.heappush(self._heap, (-h, key))
+        elif -self._heap[0][0] > h:
+            heapq.heapreplace(self._heap, (-h, key))
+
+    def items(self) -> list[tuple[int, str]]:
+        return sorted((-h, key) for h, key in self._heap)
+
+    @staticmethod
+    def merge(streams: Iterable[Iterable[tuple[int, str]]], k: int) -> list[tuple[int, str]]:
+        return heapq.nsmallest(k, (pair for stream in streams for pair in stream))

@@ -1,0 +1,109 @@
+"""The Ray engine: Ray Data maps the same shard function over the shard list, on a local Ray instance
+(``ray.init()``, as many CPUs as ``--workers``) or on an existing cluster (``--ray-address``).
+
+Ray is imported only here, so ``aibeian`` works without it; a missing Ray says which extra to install.
+Workers return each shard's result to the driver, which stores it: RUN_DIR stays on the driver's disk and
+only the corpus files (and the keyword library) must be readable at the same path on every node.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from aibeian.corpus._plan import Shard
+from aibeian.corpus._settings import ScanSettings
+from aibeian.corpus.engines._base import EngineOptions, ShardDone, engines
+from aibeian.errors import AibeianError, EngineError, MissingDependencyError
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise MissingDependencyError("ray[data]", extra="ray", purpose="the Ray corpus engine") from exc
+    return ray
+
+
+class RayEngine:
+    name = "ray"
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.workers = max(1, options.workers)
+        self.address = options.ray_address
+
+    def describe(self) -> dict[str, Any]:
+        return {"engine": self.name, "workers": self.workers, "ray_address": self.address}
+
+    def _init(self, ray: Any) -> bool:
+        """Start (or join) Ray; return whether we started it, so we also shut it down."""
+        if ray.is_initialized():
+            return False
+        os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+        try:
+            if self.address:
+                ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=False)
+            else:
+                ray.init(
+                    num_cpus=self.workers,
+                    include_dashboard=False,
+                    logging_level=logging.WARNING,
+                    log_to_driver=False,
+                )
+        except Exception as exc:
+            where = self.address or "a local Ray instance"
+            raise EngineError(f"cannot start or reach {where}: {exc}") from exc
+        return True
+
+    def run(self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone) -> None:
+        ray = import_ray()
+        started = self._init(ray)
+        try:
+            context = ray.data.DataContext.get_current()
+            context.enable_progress_bars = False
+            context.print_on_execution_start = False
+            ordered = sorted(shards, key=lambda s: (-s.size, s.name))
+            payload = [{"i": i} for i in range(len(ordered))]
+
+            def scan(row: dict[str, Any]) -> dict[str, Any]:
+                from aibeian.corpus._shard import scan_shard
+
+                return {"i": row["i"], "result": json.dumps(scan_shard(ordered[row["i"]], settings))}
+
+            dataset = ray.data.from_items(payload, override_num_blocks=len(payload)).map(
+                scan, num_cpus=1, concurrency=self.workers
+            )
+            for row in dataset.iter_rows():
+                done(ordered[int(row["i"])], json.loads(row["result"]))
+        except AibeianError:
+            raise
+        except Exception as exc:
+            cause = _our_error(exc)
+            if cause is not None:
+                raise cause from exc
+            raise EngineError(f"the Ray scan failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if started:
+                ray.shutdown()
+
+
+def _our_error(exc: BaseException) -> AibeianError | None:
+    """Ray wraps a task's exception; dig out one of ours (an InputError in a worker) to report it as is."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        cause = getattr(seen, "cause", None)
+        if isinstance(seen, AibeianError):
+            return seen
+        if isinstance(cause, AibeianError):
+            return cause
+        seen = seen.__cause__ or (cause if isinstance(cause, BaseException) else None)
+    return None
+
+
+@engines.register("ray")
+def ray_engine(options: EngineOptions) -> RayEngine:
+    return RayEngine(options)
