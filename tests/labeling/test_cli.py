@@ -172,3 +172,23 @@ def test_public_api_is_pinned() -> None:
         "text",
         "video",
     }
+
+
+def test_parallel_jobs_give_the_same_results(make_image: Callable[..., Path], tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(4):
+        make_image("jpg", size=(200, 150), name=f"m{i}").rename(folder / f"m{i}.jpg")
+    (folder / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    code, out, _ = run("apply", folder, *PRODUCER, "--out", tmp_path / "o", "--jobs", "2", "--format", "json")
+    items = json.loads(out)
+    assert code == 1 and [i["file"].rsplit("/", 1)[1] for i in items] == [
+        "bad.png",
+        *[f"m{i}.jpg" for i in range(4)],
+    ]
+    assert [i["ok"] for i in items] == [False, True, True, True, True]
+    code, out, _ = run("verify", tmp_path / "o", "--jobs", "2", "--format", "json")
+    reports = json.loads(out)
+    assert code == 0 and [r["implicit"]["fields"]["ProduceID"]["value"] for r in reports] == [
+        f"run7-m{i}" for i in range(4)
+    ]

@@ -3,6 +3,7 @@ over folders, with a progress bar and a summary table. Exit 1 when any file fail
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -39,6 +40,10 @@ def _with_progress(total: int, job: Callable[[Callable[[Any], None]], T]) -> T:
     ) as bar:
         task = bar.add_task("标识 / labelling", total=total)
         return job(lambda _item: bar.advance(task))
+
+
+def _jobs(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
 
 
 def _out_dir(out: Path | None, in_place: bool) -> Path | None:
@@ -96,6 +101,14 @@ def label() -> None:
 
 @label.command("apply")
 @FILES
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="worker processes; 0 = one per CPU core / 并行进程数",
+)
 @click.option("--producer", required=True, help="ContentProducer: provider name or 27-char code / 服务提供者")
 @click.option(
     "--produce-id",
@@ -152,6 +165,7 @@ def apply_cmd(
     out: Path | None,
     in_place: bool,
     fmt: str,
+    jobs: int,
 ) -> None:
     """Write labelled copies of FILES (explicit + implicit). 写入显式与隐式标识。"""
     meta = LabelMeta(
@@ -168,7 +182,14 @@ def apply_cmd(
     items = _with_progress(
         len(files_found),
         lambda step: run_apply(
-            files_found, meta, produce_id, options, out=out, in_place=in_place, progress=step
+            files_found,
+            meta,
+            produce_id,
+            options,
+            out=out,
+            in_place=in_place,
+            progress=step,
+            jobs=_jobs(jobs),
         ),
     )
     _print_items(items, fmt, "标识 apply")
@@ -178,6 +199,14 @@ def apply_cmd(
 
 @label.command("propagate")
 @FILES
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="worker processes; 0 = one per CPU core / 并行进程数",
+)
 @click.option("--propagator", required=True, help="ContentPropagator: platform name or code / 传播服务提供者")
 @click.option("--propagate-id", required=True, help="PropagateID; {stem}, {name}, {index} allowed / 传播编号")
 @click.option("--reserved2", default="", help="ReservedCode2 / 预留字段2")
@@ -197,6 +226,7 @@ def propagate_cmd(
     out: Path | None,
     in_place: bool,
     fmt: str,
+    jobs: int,
 ) -> None:
     """Add a distribution platform's fields, keeping the producer's. 添加传播平台信息。"""
     out = _out_dir(out, in_place)
@@ -211,6 +241,7 @@ def propagate_cmd(
             out=out,
             in_place=in_place,
             progress=step,
+            jobs=_jobs(jobs),
         ),
     )
     _print_items(items, fmt, "传播 propagate")
@@ -240,18 +271,28 @@ def _print_report(c: Console, r: LabelReport) -> None:
 
 @label.command("verify")
 @FILES
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="worker processes; 0 = one per CPU core / 并行进程数",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
     "--implicit-only",
     is_flag=True,
     help="judge the metadata only (e.g. the visible label is checked elsewhere) / 只检查隐式标识",
 )
-def verify_cmd(files: tuple[Path, ...], fmt: str, implicit_only: bool) -> None:
+def verify_cmd(files: tuple[Path, ...], fmt: str, implicit_only: bool, jobs: int) -> None:
     """Report each file's labels and compliance; exit 1 if any is non-compliant. 检查标识。"""
     files_found = expand_inputs(files)
     reports = _with_progress(
         len(files_found),
-        lambda step: run_verify(files_found, check_explicit=not implicit_only, progress=step),
+        lambda step: run_verify(
+            files_found, check_explicit=not implicit_only, progress=step, jobs=_jobs(jobs)
+        ),
     )
     if fmt == "json":
         echo_json([r.to_dict() for r in reports])

@@ -49,7 +49,9 @@ def verify(path: str | Path, *, check_explicit: bool = True) -> LabelReport:
     p = Path(path)
     _check_readable(p)
     writer = writer_for(p)
-    return build_report(str(p), format_name(p), writer.inspect(p), check_explicit=check_explicit)
+    return build_report(
+        str(p), format_name(p), writer.inspect(p, explicit=check_explicit), check_explicit=check_explicit
+    )
 
 
 def format_name(path: Path) -> str:
@@ -132,7 +134,7 @@ def propagate(
     src = Path(path)
     _check_readable(src)
     writer = writer_for(src)
-    report = build_report(str(src), writer.name, writer.inspect(src), check_explicit=False)
+    report = build_report(str(src), writer.name, writer.inspect(src, explicit=False), check_explicit=False)
     if report.implicit.meta is None:
         raise InputError(
             "no AIGC record to propagate; the producer must label the file first / "

@@ -25,7 +25,7 @@ from aibeian.labeling._ffmpeg import decode_mono, ffmpeg
 from aibeian.labeling._fields import LabelMeta, implicit_spec
 from aibeian.labeling._handler import ApplyOptions, label_writers
 from aibeian.labeling._mp4box import Mp4Error, ffmpeg_record_args, is_record_tag, read_mp4_tags
-from aibeian.labeling._report import ExplicitResult, Inspection
+from aibeian.labeling._report import SKIPPED, ExplicitResult, Inspection
 
 __all__ = ["AudioWriter"]
 
@@ -151,8 +151,10 @@ class AudioWriter:
     suffixes: tuple[str, ...] = (".mp3", ".wav", ".flac", ".m4a")
     positions: tuple[str, ...] = ("start",)
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         records = _records(path)
+        if not explicit:
+            return Inspection(records, SKIPPED)
         rate = 16000
         ok, details = detect_cue(decode_mono(path, seconds=4.0, rate=rate), rate)
         details = {"where": "start" if ok else None, "form": "rhythm", **details}

@@ -6,15 +6,21 @@ Every per-file error becomes an item with its message; nothing is raised past th
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from aibeian.errors import AibeianError, InputError
 from aibeian.labeling._api import ApplyResult, apply, format_name, propagate, verify
 from aibeian.labeling._fields import FIELD_NAMES, LabelMeta
 from aibeian.labeling._handler import ApplyOptions, label_writers
 from aibeian.labeling._report import ExplicitResult, FieldResult, ImplicitResult, LabelReport
+
+A = TypeVar("A")
+R = TypeVar("R")
 
 __all__ = [
     "BatchItem",
@@ -74,6 +80,69 @@ def _message(exc: AibeianError) -> str:
     return str(exc)
 
 
+def _apply_task(task: tuple[Path, LabelMeta, ApplyOptions, Path | None, bool]) -> BatchItem:
+    src, meta, options, target_dir, in_place = task
+    item = BatchItem(src)
+    try:
+        result: ApplyResult = apply(src, meta, options=options, out=target_dir, in_place=in_place)
+        item.output, item.note = result.output, result.note
+    except AibeianError as exc:
+        item.error = _message(exc)
+    except OSError as exc:
+        item.error = f"{exc.strerror or exc} / 读写失败"
+    return item
+
+
+def _propagate_task(task: tuple[Path, str, str, str, Path | None, bool]) -> BatchItem:
+    src, propagator, propagate_id, reserved2, target_dir, in_place = task
+    item = BatchItem(src)
+    try:
+        result = propagate(
+            src, propagator, propagate_id, reserved2=reserved2, out=target_dir, in_place=in_place
+        )
+        item.output, item.note = result.output, result.note
+    except AibeianError as exc:
+        item.error = _message(exc)
+    except OSError as exc:
+        item.error = f"{exc.strerror or exc} / 读写失败"
+    return item
+
+
+def _verify_task(task: tuple[Path, bool]) -> LabelReport:
+    src, check_explicit = task
+    try:
+        return verify(src, check_explicit=check_explicit)
+    except AibeianError as exc:
+        return failed_report(src, _message(exc))
+    except OSError as exc:
+        return failed_report(src, f"{exc.strerror or exc}")
+
+
+def _map(worker: Callable[[A], R], tasks: list[A], jobs: int, progress: Callable[[R], None]) -> list[R]:
+    """Run ``worker`` over ``tasks`` in order, in this process or in ``jobs`` worker processes (the codecs
+    hold the GIL, so threads would not help). Results come back in input order."""
+    results: list[R] = []
+    if jobs <= 1 or len(tasks) < 2:
+        for task in tasks:
+            results.append(worker(task))
+            progress(results[-1])
+        return results
+    context = multiprocessing.get_context("spawn")  # no fork of a process that runs a progress thread
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for result in pool.map(worker, tasks, chunksize=max(1, min(16, len(tasks) // (jobs * 8)))):
+            results.append(result)
+            progress(result)
+    return results
+
+
+def _target_dir(out: Path | None, rel: Path) -> Path | None:
+    if out is None:
+        return None
+    target = (out / rel).parent
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 def run_apply(
     files: list[tuple[Path, Path]],
     meta: LabelMeta,
@@ -83,25 +152,19 @@ def run_apply(
     out: Path | None,
     in_place: bool,
     progress: Callable[[BatchItem], None],
+    jobs: int = 1,
 ) -> list[BatchItem]:
-    items = []
-    for index, (src, rel) in enumerate(files, start=1):
-        item = BatchItem(src)
-        try:
-            target_dir = None
-            if out is not None:
-                target_dir = (out / rel).parent
-                target_dir.mkdir(parents=True, exist_ok=True)
-            this = replace(meta, ProduceID=produce_id_for(produce_id, src, index))
-            result: ApplyResult = apply(src, this, options=options, out=target_dir, in_place=in_place)
-            item.output, item.note = result.output, result.note
-        except AibeianError as exc:
-            item.error = _message(exc)
-        except OSError as exc:
-            item.error = f"{exc.strerror or exc} / 读写失败"
-        items.append(item)
-        progress(item)
-    return items
+    tasks = [
+        (
+            src,
+            replace(meta, ProduceID=produce_id_for(produce_id, src, i)),
+            options,
+            _target_dir(out, rel),
+            in_place,
+        )
+        for i, (src, rel) in enumerate(files, start=1)
+    ]
+    return _map(_apply_task, tasks, jobs, progress)
 
 
 def run_propagate(
@@ -113,30 +176,13 @@ def run_propagate(
     out: Path | None,
     in_place: bool,
     progress: Callable[[BatchItem], None],
+    jobs: int = 1,
 ) -> list[BatchItem]:
-    items = []
-    for index, (src, rel) in enumerate(files, start=1):
-        item = BatchItem(src)
-        try:
-            target_dir = (out / rel).parent if out is not None else None
-            if target_dir is not None:
-                target_dir.mkdir(parents=True, exist_ok=True)
-            result = propagate(
-                src,
-                propagator,
-                produce_id_for(propagate_id, src, index),
-                reserved2=reserved2,
-                out=target_dir,
-                in_place=in_place,
-            )
-            item.output, item.note = result.output, result.note
-        except AibeianError as exc:
-            item.error = _message(exc)
-        except OSError as exc:
-            item.error = f"{exc.strerror or exc} / 读写失败"
-        items.append(item)
-        progress(item)
-    return items
+    tasks = [
+        (src, propagator, produce_id_for(propagate_id, src, i), reserved2, _target_dir(out, rel), in_place)
+        for i, (src, rel) in enumerate(files, start=1)
+    ]
+    return _map(_propagate_task, tasks, jobs, progress)
 
 
 def failed_report(path: Path, message: str) -> LabelReport:
@@ -152,16 +198,10 @@ def failed_report(path: Path, message: str) -> LabelReport:
 
 
 def run_verify(
-    files: list[tuple[Path, Path]], *, check_explicit: bool, progress: Callable[[LabelReport], None]
+    files: list[tuple[Path, Path]],
+    *,
+    check_explicit: bool,
+    progress: Callable[[LabelReport], None],
+    jobs: int = 1,
 ) -> list[LabelReport]:
-    reports = []
-    for src, _rel in files:
-        try:
-            report = verify(src, check_explicit=check_explicit)
-        except AibeianError as exc:
-            report = failed_report(src, _message(exc))
-        except OSError as exc:
-            report = failed_report(src, f"{exc.strerror or exc}")
-        reports.append(report)
-        progress(report)
-    return reports
+    return _map(_verify_task, [(src, check_explicit) for src, _rel in files], jobs, progress)

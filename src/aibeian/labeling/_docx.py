@@ -118,7 +118,7 @@ class DocxLabelWriter:
     suffixes: tuple[str, ...] = (".docx",)
     positions: tuple[str, ...] = ("start", "end")
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         data = path.read_bytes()
         z = _zip(path)
         try:
@@ -126,7 +126,7 @@ class DocxLabelWriter:
         except ET.ParseError as exc:
             raise InputError(f"docProps/custom.xml is corrupt ({exc})", path=str(path)) from exc
         paras = [p.text.strip() for p in _open_doc(data, path).paragraphs if p.text.strip()]
-        explicit = ExplicitResult(
+        found = ExplicitResult(
             False,
             details={"where": None},
             problems=[
@@ -135,9 +135,9 @@ class DocxLabelWriter:
         )
         for where, text in (("start", paras[0] if paras else ""), ("end", paras[-1] if paras else "")):
             if text and not text_problems(text):
-                explicit = ExplicitResult(True, details={"where": where, "text": text[:200]})
+                found = ExplicitResult(True, details={"where": where, "text": text[:200]})
                 break
-        return Inspection(records, explicit)
+        return Inspection(records, found)
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
         data = src.read_bytes()

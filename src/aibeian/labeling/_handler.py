@@ -35,8 +35,9 @@ class LabelWriter(Protocol):
     suffixes: tuple[str, ...]
     positions: tuple[str, ...]
 
-    def inspect(self, path: Path) -> Inspection:
-        """Read every AIGC record and check the explicit label; raise InputError if the file is broken."""
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
+        """Read every AIGC record and (``explicit``) check the visible/audible label; raise InputError if
+        the file is broken. Skipping the explicit check must skip its cost (decoding pixels or audio)."""
         ...
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:

@@ -144,7 +144,7 @@ class PdfLabelWriter:
     suffixes: tuple[str, ...] = (".pdf",)
     positions: tuple[str, ...] = ("top", "bottom")
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         reader = _open(path)
         key = "/" + implicit_spec()["key"]
         records: list[tuple[str, str | dict[str, Any]]] = []

@@ -7,7 +7,15 @@ from typing import Any
 
 from aibeian.labeling._fields import FIELD_NAMES, LabelMeta, parse_record
 
-__all__ = ["ExplicitResult", "FieldResult", "ImplicitResult", "Inspection", "LabelReport", "build_report"]
+__all__ = [
+    "SKIPPED",
+    "ExplicitResult",
+    "FieldResult",
+    "ImplicitResult",
+    "Inspection",
+    "LabelReport",
+    "build_report",
+]
 
 
 @dataclass
@@ -18,6 +26,9 @@ class ExplicitResult:
     checked: bool = True
     details: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+
+SKIPPED = ExplicitResult(False, checked=False, details={"where": None, "skipped": True})
 
 
 @dataclass

@@ -63,7 +63,7 @@ class TextWriter:
     suffixes: tuple[str, ...] = (".txt",)
     positions: tuple[str, ...] = ("start", "end")
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         return Inspection([], _explicit(read_text(path)), implicit_possible=False, implicit_note=TXT_NOTE)
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
@@ -104,7 +104,7 @@ class MarkdownWriter:
     suffixes: tuple[str, ...] = (".md", ".markdown")
     positions: tuple[str, ...] = ("start", "end")
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         front, body = _split_front(read_text(path))
         records = _front_record(front, path) if front is not None else []
         return Inspection(records, _explicit(body))

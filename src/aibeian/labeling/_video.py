@@ -31,7 +31,7 @@ from aibeian.labeling._render import (
     pixels_show_label,
     text_problems,
 )
-from aibeian.labeling._report import ExplicitResult, Inspection
+from aibeian.labeling._report import SKIPPED, ExplicitResult, Inspection
 from aibeian.standards import load_standards
 
 __all__ = ["VideoWriter"]
@@ -144,14 +144,14 @@ class VideoWriter:
     suffixes: tuple[str, ...] = (".mp4",)
     positions: tuple[str, ...] = tuple(POSITIONS)
 
-    def inspect(self, path: Path) -> Inspection:
+    def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
         key = implicit_spec()["key"]
         tags = _tags(path)
         records: list[tuple[str, str | dict[str, Any]]] = [
             (f"MP4 {where}", v) for where, v in tags if is_record_tag(where, key)
         ]
         declared = next((v for where, v in tags if where == f"keys:{DECLARATION_KEY}"), None)
-        return Inspection(records, _explicit(path, declared))
+        return Inspection(records, _explicit(path, declared) if explicit else SKIPPED)
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
         _tags(src)
