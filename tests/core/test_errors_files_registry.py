@@ -65,6 +65,7 @@ def test_structured_documents_locate_keys(tmp_path: Path) -> None:
     assert doc.column_of(("b", 1)) == 5
     empty = parse_structured("", source="e.yaml")
     assert empty.data is None and empty.line_of(("x",)) is None and empty.column_of(("x",)) is None
+    assert parse_structured("d: 2025-13-01\n", source="d.yaml").data == {"d": "2025-13-01"}  # dates stay text
     js = parse_structured('{"a": [1,\n 2]}', source="f.json", fmt="json")
     assert js.data == {"a": [1, 2]} and js.line_of(("a", 1)) == 2
 

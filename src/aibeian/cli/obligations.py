@@ -3,10 +3,24 @@ the service's pages show them."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import click
 
 from aibeian.cli._output import console, echo_json
-from aibeian.obligations import display_check, parse_filing_number
+from aibeian.errors import InputError
+from aibeian.files import atomic_write_bytes
+from aibeian.obligations import (
+    add_working_days,
+    assess_changes,
+    change_kinds,
+    display_check,
+    duties_to_ics,
+    load_config,
+    obligations_for,
+    parse_filing_number,
+)
 
 STATUS_STYLE = {"confirmed": "green", "reported": "yellow", "unverified": "red"}
 
@@ -73,3 +87,121 @@ def display_check_cmd(target: str, expect: tuple[str, ...], fmt: str) -> None:
                 c.print(f"seen  {seen['number']}  <{seen['element']}> line {seen['line']}")
         c.print("[green]OK[/]" if report["ok"] else f"[red]{len(report['problems'])} problem(s)[/]")
     click.get_current_context().exit(0 if report["ok"] else 1)
+
+
+STATE_STYLE = {"overdue": "red", "due_soon": "yellow", "ok": "green", "unknown": "magenta"}
+
+
+@click.group("obligations")
+def obligations() -> None:
+    """Ongoing duties after the filing: calendar, ICS feed, material changes, working-day deadlines.
+
+    The filings you hold are described in an obligations file (see docs/obligations.md):
+    filings: [{id, type, number, approved}], keyword_releases: [dates], last_bank_update: date.
+    """
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a date", field="--today", expected="YYYY-MM-DD") from None
+
+
+@obligations.command("list")
+@click.argument("config_file", type=click.Path(path_type=Path))
+@click.option("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_cmd(config_file: Path, today: str | None, fmt: str) -> None:
+    """Every duty of every filing with its next due date; missed weekly keyword releases are flagged.
+    Exit 1 when a duty is overdue or a week was missed."""
+    duties = obligations_for(load_config(config_file), today=_today(today))
+    if fmt == "json":
+        echo_json({"duties": [d.to_dict() for d in duties]})
+    else:
+        c = console()
+        for d in duties:
+            style = STATE_STYLE.get(d.state, "white")
+            due = d.due.isoformat() if d.due else "—"
+            c.print(
+                f"{d.filing:<14} [{style}]{d.state:<9}[/] {due:<10}  {d.zh} / {d.en}  ({d.cadence}; {d.status})"
+            )
+            if d.note:
+                c.print(f"{'':<25}{d.note}")
+            for gap in d.missed:
+                c.print(f"{'':<25}[red]missed:[/] {gap}")
+    bad = any(d.state == "overdue" or d.missed for d in duties)
+    click.get_current_context().exit(1 if bad else 0)
+
+
+@obligations.command("ics")
+@click.argument("config_file", type=click.Path(path_type=Path))
+@click.option("--filing", "filing_id", help="Only this filing's duties (its id in the obligations file).")
+@click.option("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .ics file to write.")
+def ics_cmd(config_file: Path, filing_id: str | None, today: str | None, out: Path) -> None:
+    """Write an iCalendar feed of the dated duties (recurring by cadence) for calendar clients."""
+    config = load_config(config_file)
+    duties = obligations_for(config, today=_today(today))
+    if filing_id is not None:
+        known = [f.id for f in config.filings]
+        if filing_id not in known:
+            raise InputError(
+                f"no filing {filing_id!r} in {config_file}", field="--filing", expected=", ".join(known)
+            )
+        duties = [d for d in duties if d.filing == filing_id]
+    atomic_write_bytes(out, duties_to_ics(duties, name=f"aibeian — {filing_id or config_file.stem}"))
+    click.echo(f"wrote {out} ({sum(d.due is not None for d in duties)} events)")
+
+
+@obligations.command("change")
+@click.option(
+    "--filing", "filing_type", type=click.Choice(["algorithm", "genai", "registration"]), required=True
+)
+@click.option(
+    "--change",
+    "changes",
+    multiple=True,
+    required=True,
+    help="What changed (repeatable): " + ", ".join(change_kinds()),
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def change_cmd(filing_type: str, changes: tuple[str, ...], fmt: str) -> None:
+    """Material-change questionnaire: does this change need a re-filing, an amendment (变更) or nothing?"""
+    result = assess_changes(filing_type, list(changes))
+    if fmt == "json":
+        echo_json(result)
+        return
+    words = {
+        "refile": "重新备案 / re-file",
+        "amend": "变更手续 / amend the filing",
+        "none": "无需处理 / nothing",
+    }
+    for item in result["changes"]:
+        click.echo(f"{item['zh']} / {item['en']}: {words[item['action']]}")
+    click.echo(
+        f"→ {words[result['action']]}"
+        + (
+            f" (amendments within {result['amend_deadline_working_days']} working days)"
+            if result["action"] == "amend"
+            else ""
+        )
+    )
+    click.echo(f"status: {result['status']}; source: {result['source']}")
+
+
+@obligations.command("deadline")
+@click.argument("start")
+@click.argument("working_days", type=click.IntRange(min=0))
+@click.option(
+    "--pause", "pauses", multiple=True, help="A paused period FROM:TO (dates, inclusive), repeatable."
+)
+def deadline_cmd(start: str, working_days: int, pauses: tuple[str, ...]) -> None:
+    """The date WORKING_DAYS working days (工作日, official holidays and make-up days) after START."""
+    parsed = []
+    for p in pauses:
+        a, _, b = p.partition(":")
+        parsed.append((_today(a), _today(b or a)))
+    click.echo(add_working_days(_today(start), working_days, pauses=parsed).isoformat())

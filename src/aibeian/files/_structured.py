@@ -48,7 +48,14 @@ class LocatedDocument:
 
 
 class _SafeLineLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    """SafeLoader that keeps dates as text (YAML 1.2 has no implicit timestamps, and PyYAML's raise a bare
+    ValueError on "2025-13-01"): each loader validates its own dates and names the line."""
+
+
+_SafeLineLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, tuple[int, int]], source: str) -> None:

@@ -1,6 +1,34 @@
-"""After the filing: filing numbers (parse and validate) and display checks of the pages that must show them."""
+"""After the filing: the obligations calendar (recurring, standing and event-driven duties, an ICS feed),
+working-day deadlines, the material-change questionnaire, filing numbers and display checks."""
 
+from aibeian.obligations._calendar import Duty, FiledService, ObligationsConfig, load_config, obligations_for
+from aibeian.obligations._changes import assess_changes, change_kinds
 from aibeian.obligations._display import check_page, display_check
 from aibeian.obligations._filing_numbers import ParsedNumber, find_numbers, parse_filing_number
+from aibeian.obligations._ics import duties_to_ics
+from aibeian.obligations._workdays import (
+    CalendarRangeError,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+)
 
-__all__ = ["ParsedNumber", "check_page", "display_check", "find_numbers", "parse_filing_number"]
+__all__ = [
+    "CalendarRangeError",
+    "Duty",
+    "FiledService",
+    "ObligationsConfig",
+    "ParsedNumber",
+    "add_working_days",
+    "assess_changes",
+    "change_kinds",
+    "check_page",
+    "display_check",
+    "duties_to_ics",
+    "find_numbers",
+    "is_working_day",
+    "load_config",
+    "obligations_for",
+    "parse_filing_number",
+    "working_days_between",
+]
