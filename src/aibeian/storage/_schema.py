@@ -1,0 +1,124 @@
+"""The one schema for SQLite and PostgreSQL. Alembic migrations (``migrations/versions``) create it; these
+classes are what the repositories read and write.
+
+Portable types only (no JSONB, no arrays): JSON documents are stored as text through ``JSON``, which both
+back ends support, so one migration serves both and tests prove it on each.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "FILING_STATUSES",
+    "FILING_TYPES",
+    "ROLES",
+    "AuditEntry",
+    "Base",
+    "Filing",
+    "Service",
+    "TriageRecord",
+    "User",
+]
+
+ROLES = ("admin", "reviewer", "viewer")
+FILING_TYPES = ("algorithm", "genai", "registration")
+FILING_STATUSES = ("preparing", "submitted", "feedback", "approved")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: written in the same transaction as the change, so neither exists alone."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Service(Base):
+    """An AI service the company offers: the unit that is triaged and filed."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    filings: Mapped[list[Filing]] = relationship(back_populates="service", order_by="Filing.id")
+    triage_records: Mapped[list[TriageRecord]] = relationship(
+        back_populates="service", order_by="TriageRecord.id.desc()"
+    )
+
+
+class Filing(Base):
+    """One filing of a service. ``status`` moves preparing → submitted → feedback (round n) → approved."""
+
+    __tablename__ = "filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="preparing")
+    feedback_round: Mapped[int] = mapped_column(Integer, default=0)
+    filing_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deadline_note: Mapped[str] = mapped_column(String(200), default="")
+    submitted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    service: Mapped[Service] = relationship(back_populates="filings")
+
+
+class TriageRecord(Base):
+    """A triage saved for a service: the answers and the result, both as the library's JSON."""
+
+    __tablename__ = "triage_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    service: Mapped[Service] = relationship(back_populates="triage_records")
