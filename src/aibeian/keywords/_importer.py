@@ -40,7 +40,7 @@ class _Target:
     note: str
 
 
-def _read_map(path: str | os.PathLike[str]) -> tuple[dict[str, _Target | None], str, str]:
+def _read_map(path: str | os.PathLike[str]) -> tuple[dict[str, _Target | None], str, str, list[Problem]]:
     doc = load_structured(path)
     data = doc.data
     source = str(path)
@@ -71,14 +71,13 @@ def _read_map(path: str | os.PathLike[str]) -> tuple[dict[str, _Target | None], 
                     **where,
                 )
             )
+            targets[key] = None
             continue
         targets[key] = _Target(str(risk), note)
-    if problems:
-        raise InputError(problems=problems)
     added = data.get("added")
     if isinstance(added, dt.date):
         added = added.isoformat()
-    return targets, str(data.get("source") or ""), str(added or "")
+    return targets, str(data.get("source") or ""), str(added or ""), problems
 
 
 def _lists(source: Path) -> list[Path]:
@@ -98,12 +97,13 @@ def _lists(source: Path) -> list[Path]:
 
 def import_lists(source: str | os.PathLike[str], mapping: str | os.PathLike[str]) -> ImportReport:
     """Read every list under ``source`` through ``mapping``; raises InputError naming every unmapped list."""
-    targets, source_note, added = _read_map(mapping)
+    targets, source_note, added, problems = _read_map(mapping)
     files = _lists(Path(source))
     unmapped = [f for f in files if f.stem not in targets and f.name not in targets]
-    if unmapped:
+    if unmapped or problems:
         raise InputError(
-            problems=[
+            problems=problems
+            + [
                 Problem(
                     "this list is not in the mapping",
                     path=str(f),
