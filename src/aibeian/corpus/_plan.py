@@ -21,8 +21,8 @@ from aibeian.errors import InputError, Problem
 
 __all__ = ["CorpusFile", "Plan", "Shard", "plan_shards"]
 
-TEXT_BATCH_FILES = 512
-TEXT_BATCH_BYTES = 64 << 20
+TEXT_BATCH_FILES = 256
+TEXT_BATCH_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class SourcesConfig:
 
     def __post_init__(self) -> None:
         for s in self.sources:
-            for value in (s.id, *s.values):
+            for value in s.values or (s.id,):  # without explicit values, a record names a source by its id
                 self._by_value.setdefault(value, s.id)
 
     def by_path(self, relpath: str) -> str | None:
@@ -227,6 +227,20 @@ def load_sources(path: str | os.PathLike[str]) -> SourcesConfig:
                 _text(doc, raw, "notes", at, problems),
             )
         )
+    owner: dict[str, str] = {}
+    for i, src in enumerate(sources):
+        for value in src.values or ((src.id,) if source_field else ()):
+            if value in owner and owner[value] != src.id:
+                problems.append(
+                    Problem(
+                        f"value {value!r} is claimed by sources {owner[value]} and {src.id}",
+                        path=where,
+                        line=doc.line_of(("sources", i, "values")),
+                        field="values",
+                        expected="each source_field value in one source",
+                    )
+                )
+            owner.setdefault(value, src.id)
     if problems:
         raise InputError(problems=problems)
     return SourcesConfig(tuple(sources), text_field, source_field, where)

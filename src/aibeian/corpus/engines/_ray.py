@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,9 +61,16 @@ class RayEngine:
         return True
 
     def run(self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone) -> None:
+        with warnings.catch_warnings():
+            # Ray's own deprecation notices (between its modules) are not actionable for our users
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._run(shards, settings, done)
+
+    def _run(self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone) -> None:
         ray = import_ray()
         started = self._init(ray)
         try:
+            logging.getLogger("ray.data").setLevel(logging.ERROR)  # its progress notices would break our bar
             context = ray.data.DataContext.get_current()
             context.enable_progress_bars = False
             context.print_on_execution_start = False
@@ -74,9 +82,12 @@ class RayEngine:
 
                 return {"i": row["i"], "result": json.dumps(scan_shard(ordered[row["i"]], settings))}
 
-            dataset = ray.data.from_items(payload, override_num_blocks=len(payload)).map(
-                scan, num_cpus=1, concurrency=self.workers
-            )
+            dataset = ray.data.from_items(payload, override_num_blocks=len(payload))
+            strategy = getattr(ray.data, "TaskPoolStrategy", None)
+            if strategy is not None:
+                dataset = dataset.map(scan, num_cpus=1, compute=strategy(size=self.workers))
+            else:  # Ray before 2.51
+                dataset = dataset.map(scan, num_cpus=1, concurrency=self.workers)
             for row in dataset.iter_rows():
                 done(ordered[int(row["i"])], json.loads(row["result"]))
         except AibeianError:
