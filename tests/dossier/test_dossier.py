@@ -303,3 +303,33 @@ def test_every_document_renders_with_libreoffice(
         assert "北京示例智能科技有限公司" in text or "示例" in text
         if docx_file.name.startswith("security-self-assessment"):
             assert "96.0%" in text and "模型安全评估" in text
+
+
+def test_check_reports_unmet_keyword_and_bank_quotas(
+    tmp_path: Path, good_run: Path, keywords_csv: Path
+) -> None:
+    result = run(
+        "dossier",
+        "check",
+        str(EXAMPLES / "facts-genai.yaml"),
+        "--runs",
+        str(good_run),
+        "--keywords",
+        str(keywords_csv),
+        "--banks",
+        str(example_bank_path()),
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 1
+    checks = {f["check"]: f for f in json.loads(result.output)["failing"]}
+    assert (
+        checks["keyword_library_quotas"]["total"] == 3
+        and checks["keyword_library_quotas"]["min_total"] == 10000
+    )
+    assert {"risk": "A.1.1", "have": 0, "need": 200} in checks["keyword_library_quotas"]["short"]
+    assert checks["bank_quotas"]["short"]
+    algorithm = run(
+        "dossier", "check", str(EXAMPLES / "facts-algorithm.yaml"), "--keywords", str(keywords_csv)
+    )
+    assert algorithm.exit_code == 0  # an algorithm filing exports no keyword list

@@ -60,12 +60,17 @@ def _runs(paths: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
 @click.option(
     "--runs", "run_dirs", type=FILE, multiple=True, help="Evaluation or corpus run directory (repeatable)."
 )
+@click.option("--keywords", type=FILE, help="The keyword library (CSV): its quotas are checked too.")
+@click.option("--banks", type=FILE, multiple=True, help="Bank files (JSONL): their quotas are checked too.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_cmd(facts_file: Path, run_dirs: tuple[Path, ...], fmt: str) -> None:
+def check_cmd(
+    facts_file: Path, run_dirs: tuple[Path, ...], keywords: Path | None, banks: tuple[Path, ...], fmt: str
+) -> None:
     """Completeness and consistency: empty fields by document, stated figures that differ from the runs,
-    runs missing or failing a threshold. Exit 0 only when the dossier is ready, 1 otherwise."""
+    runs missing or failing a threshold, keyword-library and bank quotas unmet. Exit 0 only when the
+    dossier is ready, 1 otherwise."""
     facts = load_facts(facts_file)
-    result = check_dossier(facts, _runs(run_dirs))
+    result = check_dossier(facts, _runs(run_dirs), keywords=keywords, banks=list(banks))
     if fmt == "json":
         echo_json(result.to_dict())
     else:

@@ -4,6 +4,7 @@ that differ from the runs, runs that are missing or fail a threshold."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aibeian.dossier._facts import Facts
@@ -39,8 +40,39 @@ class CheckResult:
         }
 
 
-def check_dossier(facts: Facts, runs: list[RunSummary]) -> CheckResult:
+def _quota_failures(facts: Facts, keywords: Path | None, banks: list[Path]) -> list[dict[str, Any]]:
+    """The keyword library and the banks that the filing exports must meet their quotas."""
+    failing: list[dict[str, Any]] = []
+    if keywords is not None and "keyword-list" in facts.documents:
+        from aibeian.keywords import Library, check_library
+
+        coverage = check_library(Library.load(keywords))
+        if not coverage.ok:
+            failing.append(
+                {
+                    "check": "keyword_library_quotas",
+                    "file": str(keywords),
+                    "total": coverage.total,
+                    "min_total": coverage.min_total,
+                    "short": coverage.short,
+                }
+            )
+    if banks and "evaluation-test-set" in facts.documents:
+        from aibeian.banks import check_coverage, load_bank
+
+        bank_coverage = check_coverage(load_bank(banks))
+        if not bank_coverage.ok:
+            failing.append(
+                {"check": "bank_quotas", "files": [str(b) for b in banks], "short": bank_coverage.short}
+            )
+    return failing
+
+
+def check_dossier(
+    facts: Facts, runs: list[RunSummary], *, keywords: Path | None = None, banks: list[Path] | None = None
+) -> CheckResult:
     result = CheckResult()
+    result.failing += _quota_failures(facts, keywords, banks or [])
     for doc in facts.documents:
         for f in fields_for([doc]):
             if not f.optional and facts.is_empty(f.path):
