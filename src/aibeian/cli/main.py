@@ -9,6 +9,7 @@ from rich.console import Console
 
 from aibeian import __version__
 from aibeian.cli.banks import banks
+from aibeian.cli.checklist import checklist
 from aibeian.cli.corpus import corpus
 from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
@@ -71,6 +72,7 @@ cli.add_command(obligations)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)
+cli.add_command(checklist)
 cli.add_command(keywords)
 
 
