@@ -192,3 +192,56 @@ def test_parallel_jobs_give_the_same_results(make_image: Callable[..., Path], tm
     assert code == 0 and [r["implicit"]["fields"]["ProduceID"]["value"] for r in reports] == [
         f"run7-m{i}" for i in range(4)
     ]
+
+
+def test_run_dir_records_resumes_and_reports(make_image: Callable[..., Path], tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for i in range(3):
+        make_image("png", size=(160, 120), name=f"r{i}").rename(folder / f"r{i}.png")
+    run_dir, out_dir = tmp_path / "run", tmp_path / "out"
+    args = (
+        "apply",
+        folder,
+        "--producer",
+        "p",
+        "--produce-id",
+        "job-{index}",
+        "--out",
+        out_dir,
+        "--run-dir",
+        run_dir,
+    )
+    code, first, _ = run(*args, "--format", "json")
+    assert code == 0
+    meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert meta["status"] == "complete" and meta["kind"] == "label-apply" and meta["counts"]["ok"] == 3
+    # simulate a crash after the first file: one complete line, one half-written line
+    lines = (run_dir / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    (run_dir / "items.jsonl").write_text(lines[0] + "\n" + lines[1][:20], encoding="utf-8")
+    (out_dir / "r1.png").unlink()
+    (out_dir / "r2.png").unlink()
+    code, resumed, _ = run(*args, "--format", "json")
+    assert code == 0 and json.loads(resumed) == json.loads(first)
+    ids = [verify_id(out_dir / f"r{i}.png") for i in range(3)]
+    assert ids == ["job-1", "job-2", "job-3"], "resumed files keep the ProduceID of their position"
+    code, again, _ = run("report", run_dir, "--format", "json")
+    assert code == 0 and json.loads(again) == json.loads(first)
+    code, _, err = run("apply", folder, *PRODUCER, "--out", out_dir, "--run-dir", run_dir)
+    assert code == 2 and "different command or arguments" in err
+
+
+def verify_id(path: Path) -> str:
+    from aibeian.labeling import verify
+
+    meta = verify(path, check_explicit=False).implicit.meta
+    assert meta is not None
+    return meta.ProduceID
+
+
+def test_verify_run_dir_report_exit_code(make_image: Callable[..., Path], tmp_path: Path) -> None:
+    plain = make_image("jpg", name="plain")
+    code, out, _ = run("verify", plain, "--run-dir", tmp_path / "vrun", "--format", "json")
+    assert code == 1
+    code, again, _ = run("report", tmp_path / "vrun", "--format", "json")
+    assert code == 1 and json.loads(again) == json.loads(out)

@@ -4,42 +4,77 @@ over folders, with a progress bar and a summary table. Exit 1 when any file fail
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from aibeian.cli._output import console, echo_json
 from aibeian.errors import InputError
-from aibeian.labeling import DEFAULT_TEXT, ApplyOptions, LabelMeta, LabelReport
-from aibeian.labeling._batch import BatchItem, expand_inputs, run_apply, run_propagate, run_verify
+from aibeian.labeling import DEFAULT_TEXT, ApplyOptions, LabelMeta
+from aibeian.labeling._batch import expand_inputs, run_apply, run_propagate, run_verify
+from aibeian.labeling._runs import LabelRun, load_run
+from aibeian.labeling._summary import print_items, print_reports
 
-T = TypeVar("T")
 POSITIONS = ["bottom-right", "bottom-left", "top-right", "top-left", "bottom", "top", "start", "end"]
 FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
-def _with_progress(total: int, job: Callable[[Callable[[Any], None]], T]) -> T:
-    """Run ``job`` with a progress bar on stderr when there is more than one file."""
-    err = Console(stderr=True)
+def _batch(
+    command: str,
+    files: list[tuple[Path, Path]],
+    run_dir: Path | None,
+    arguments: dict[str, Any],
+    job: Callable[[Collection[str], Callable[[Any], None]], object],
+) -> list[dict[str, Any]]:
+    """Run ``job`` over the files not yet recorded in ``run_dir`` with a progress bar on stderr; return one
+    record per file in input order (from the run folder for files a previous, interrupted run finished)."""
+    run = LabelRun(run_dir, command=command, arguments=arguments) if run_dir is not None else None
+    done = dict(run.done) if run is not None else {}
+    fresh: dict[str, dict[str, Any]] = {}
+    pending = sum(str(src) not in done for src, _ in files)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=Console(stderr=True),
         transient=True,
-        disable=total < 2,
+        disable=pending < 2,
     ) as bar:
-        task = bar.add_task("标识 / labelling", total=total)
-        return job(lambda _item: bar.advance(task))
+        task = bar.add_task("标识 / labelling", total=pending)
+
+        def step(result: Any) -> None:
+            record: dict[str, Any] = result.to_dict()
+            fresh[record["file"]] = record
+            if run is not None:
+                run.record(record["file"], record)
+            bar.advance(task)
+
+        job(set(done), step)
+    records = [done.get(str(src)) or fresh[str(src)] for src, _ in files]
+    if run is not None:
+        bad = sum(not (r.get("ok", r.get("compliant"))) for r in records)
+        run.finish({"files": len(records), "ok": len(records) - bad, "not_ok": bad})
+    return records
+
+
+def _print_items(items: Sequence[dict[str, Any]], fmt: str, verb: str) -> None:
+    if fmt == "json":
+        echo_json(list(items))
+    else:
+        print_items(console(), items, verb)
+
+
+def _print_reports(reports: Sequence[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        echo_json(list(reports))
+    else:
+        print_reports(console(), reports)
 
 
 def _jobs(jobs: int) -> int:
@@ -56,38 +91,24 @@ def _out_dir(out: Path | None, in_place: bool) -> Path | None:
     return out
 
 
-def _print_items(items: Sequence[BatchItem], fmt: str, verb: str) -> None:
-    if fmt == "json":
-        echo_json(
-            [
-                {
-                    "file": str(i.source),
-                    "output": str(i.output) if i.output else None,
-                    "ok": i.error is None,
-                    "error": i.error,
-                    "note": i.note or None,
-                }
-                for i in items
-            ]
-        )
-    else:
-        c = console()
-        for i in items:
-            if i.error:
-                c.print(f"[red]✗[/] {escape(str(i.source))}: {escape(i.error)}", highlight=False)
-            else:
-                note = f"  ({i.note})" if i.note else ""
-                c.print(
-                    f"[green]✓[/] {escape(str(i.source))} → {escape(str(i.output))}{escape(note)}",
-                    highlight=False,
-                )
-        if len(items) > 1:
-            done = sum(i.error is None for i in items)
-            table = Table(title=f"{verb} 汇总 / summary")
-            for col in ("files / 文件", "ok / 成功", "failed / 失败"):
-                table.add_column(col, justify="right")
-            table.add_row(str(len(items)), str(done), str(len(items) - done))
-            c.print(table)
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="worker processes; 0 = one per CPU core / 并行进程数",
+)
+FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+IN_PLACE = click.option("--in-place", is_flag=True, help="overwrite the inputs (atomically) / 原地修改")
+RUN_DIR = click.option(
+    "--run-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="record the batch in this folder (run.json, items.jsonl); rerun to resume / 运行记录目录，可续跑",
+)
 
 
 @click.group()
@@ -101,14 +122,8 @@ def label() -> None:
 
 @label.command("apply")
 @FILES
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="worker processes; 0 = one per CPU core / 并行进程数",
-)
+@RUN_DIR
+@JOBS
 @click.option("--producer", required=True, help="ContentProducer: provider name or 27-char code / 服务提供者")
 @click.option(
     "--produce-id",
@@ -150,8 +165,8 @@ def label() -> None:
     default=None,
     help="write copies into this folder (default: NAME.aigc.EXT beside the input)",
 )
-@click.option("--in-place", is_flag=True, help="overwrite the inputs (atomically) / 原地修改")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@IN_PLACE
+@FORMAT
 def apply_cmd(
     files: tuple[Path, ...],
     producer: str,
@@ -166,6 +181,7 @@ def apply_cmd(
     in_place: bool,
     fmt: str,
     jobs: int,
+    run_dir: Path | None,
 ) -> None:
     """Write labelled copies of FILES (explicit + implicit). 写入显式与隐式标识。"""
     meta = LabelMeta(
@@ -179,9 +195,22 @@ def apply_cmd(
         explicit=explicit == "on", text=text, position=position, font=str(font) if font else None
     )
     files_found = expand_inputs(files, skip=out)
-    items = _with_progress(
-        len(files_found),
-        lambda step: run_apply(
+    arguments = {
+        "files": [str(f) for f in files],
+        "meta": meta.as_dict(),
+        "explicit": explicit,
+        "text": text,
+        "position": position,
+        "font": str(font) if font else None,
+        "out": str(out) if out else None,
+        "in_place": in_place,
+    }
+    items = _batch(
+        "apply",
+        files_found,
+        run_dir,
+        arguments,
+        lambda skip, step: run_apply(
             files_found,
             meta,
             produce_id,
@@ -190,23 +219,18 @@ def apply_cmd(
             in_place=in_place,
             progress=step,
             jobs=_jobs(jobs),
+            skip=skip,
         ),
     )
     _print_items(items, fmt, "标识 apply")
-    if any(i.error for i in items):
+    if any(not i["ok"] for i in items):
         raise SystemExit(1)
 
 
 @label.command("propagate")
 @FILES
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="worker processes; 0 = one per CPU core / 并行进程数",
-)
+@RUN_DIR
+@JOBS
 @click.option("--propagator", required=True, help="ContentPropagator: platform name or code / 传播服务提供者")
 @click.option("--propagate-id", required=True, help="PropagateID; {stem}, {name}, {index} allowed / 传播编号")
 @click.option("--reserved2", default="", help="ReservedCode2 / 预留字段2")
@@ -216,8 +240,8 @@ def apply_cmd(
     default=None,
     help="write copies into this folder (default: NAME.propagated.EXT beside the input)",
 )
-@click.option("--in-place", is_flag=True, help="overwrite the inputs (atomically) / 原地修改")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@IN_PLACE
+@FORMAT
 def propagate_cmd(
     files: tuple[Path, ...],
     propagator: str,
@@ -227,13 +251,25 @@ def propagate_cmd(
     in_place: bool,
     fmt: str,
     jobs: int,
+    run_dir: Path | None,
 ) -> None:
     """Add a distribution platform's fields, keeping the producer's. 添加传播平台信息。"""
     out = _out_dir(out, in_place)
     files_found = expand_inputs(files, skip=out)
-    items = _with_progress(
-        len(files_found),
-        lambda step: run_propagate(
+    arguments = {
+        "files": [str(f) for f in files],
+        "propagator": propagator,
+        "propagate_id": propagate_id,
+        "reserved2": reserved2,
+        "out": str(out) if out else None,
+        "in_place": in_place,
+    }
+    items = _batch(
+        "propagate",
+        files_found,
+        run_dir,
+        arguments,
+        lambda skip, step: run_propagate(
             files_found,
             propagator,
             propagate_id,
@@ -242,78 +278,57 @@ def propagate_cmd(
             in_place=in_place,
             progress=step,
             jobs=_jobs(jobs),
+            skip=skip,
         ),
     )
     _print_items(items, fmt, "传播 propagate")
-    if any(i.error for i in items):
+    if any(not i["ok"] for i in items):
         raise SystemExit(1)
-
-
-def _print_report(c: Console, r: LabelReport) -> None:
-    mark = "[green]✓ 合规 compliant[/]" if r.compliant else "[red]✗ 不合规 non-compliant[/]"
-    c.print(f"{mark}  {escape(r.file)}  ({r.format})", highlight=False)
-    ex = r.explicit
-    where = ex.details.get("where")
-    c.print(
-        f"  显式 explicit: {'present' if ex.present else 'not confirmed'}{f' — {where}' if where else ''}",
-        highlight=False,
-        markup=False,
-    )
-    im = r.implicit
-    if im.present:
-        values = " ".join(f"{k}={v.value}" for k, v in im.fields.items() if v.value)
-        c.print(f"  隐式 implicit: {im.location}: {values}", highlight=False, markup=False)
-    else:
-        c.print(f"  隐式 implicit: {im.note or 'absent'}", highlight=False, markup=False)
-    for p in r.problems:
-        c.print(f"  - {p}", highlight=False, markup=False)
 
 
 @label.command("verify")
 @FILES
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="worker processes; 0 = one per CPU core / 并行进程数",
-)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RUN_DIR
+@JOBS
+@FORMAT
 @click.option(
     "--implicit-only",
     is_flag=True,
     help="judge the metadata only (e.g. the visible label is checked elsewhere) / 只检查隐式标识",
 )
-def verify_cmd(files: tuple[Path, ...], fmt: str, implicit_only: bool, jobs: int) -> None:
+def verify_cmd(
+    files: tuple[Path, ...], fmt: str, implicit_only: bool, jobs: int, run_dir: Path | None
+) -> None:
     """Report each file's labels and compliance; exit 1 if any is non-compliant. 检查标识。"""
     files_found = expand_inputs(files)
-    reports = _with_progress(
-        len(files_found),
-        lambda step: run_verify(
-            files_found, check_explicit=not implicit_only, progress=step, jobs=_jobs(jobs)
+    arguments = {"files": [str(f) for f in files], "implicit_only": implicit_only}
+    reports = _batch(
+        "verify",
+        files_found,
+        run_dir,
+        arguments,
+        lambda skip, step: run_verify(
+            files_found, check_explicit=not implicit_only, progress=step, jobs=_jobs(jobs), skip=skip
         ),
     )
-    if fmt == "json":
-        echo_json([r.to_dict() for r in reports])
+    _print_reports(reports, fmt)
+    if not reports or any(not r["compliant"] for r in reports):
+        raise SystemExit(1)
+
+
+@label.command("report")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@FORMAT
+def report_cmd(run_dir: Path, fmt: str) -> None:
+    """Print a recorded batch again from its --run-dir alone; exit 1 if it had failures. 重新生成报告。"""
+    run, records = load_run(run_dir)
+    if run.get("kind") == "label-verify":
+        _print_reports(records, fmt)
+        failed = any(not r["compliant"] for r in records)
     else:
-        c = console()
-        for r in reports:
-            _print_report(c, r)
-        if len(reports) > 1:
-            table = Table(title="检查汇总 / verification summary")
-            for col in ("format / 格式", "files / 文件", "compliant / 合规", "non-compliant / 不合规"):
-                table.add_column(col, justify="right")
-            by_format = Counter(r.format for r in reports)
-            ok = Counter(r.format for r in reports if r.compliant)
-            for f_, n in sorted(by_format.items()):
-                table.add_row(f_, str(n), str(ok[f_]), str(n - ok[f_]))
-            table.add_row(
-                "[bold]total[/]",
-                str(len(reports)),
-                str(sum(ok.values())),
-                str(len(reports) - sum(ok.values())),
-            )
-            c.print(table)
-    if not reports or any(not r.compliant for r in reports):
+        _print_items(records, fmt, "标识 apply" if run.get("kind") == "label-apply" else "传播 propagate")
+        failed = any(not r["ok"] for r in records)
+    if run.get("status") != "complete":
+        Console(stderr=True).print("[yellow]warning:[/] the run did not finish; rerun the command to resume")
+    if failed or not records:
         raise SystemExit(1)

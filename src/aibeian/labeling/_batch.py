@@ -7,7 +7,7 @@ Every per-file error becomes an item with its message; nothing is raised past th
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +41,15 @@ class BatchItem:
     error: str | None = None
     note: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": str(self.source),
+            "output": str(self.output) if self.output else None,
+            "ok": self.error is None,
+            "error": self.error,
+            "note": self.note or None,
+        }
 
 
 def supported_suffixes() -> set[str]:
@@ -153,7 +162,10 @@ def run_apply(
     in_place: bool,
     progress: Callable[[BatchItem], None],
     jobs: int = 1,
+    skip: Collection[str] = (),
 ) -> list[BatchItem]:
+    """Label ``files`` except those in ``skip`` (done in a resumed run). ``{index}`` stays the file's
+    position in ``files``, so a resumed run gives each file the ProduceID an uninterrupted one would."""
     tasks = [
         (
             src,
@@ -163,6 +175,7 @@ def run_apply(
             in_place,
         )
         for i, (src, rel) in enumerate(files, start=1)
+        if str(src) not in skip
     ]
     return _map(_apply_task, tasks, jobs, progress)
 
@@ -177,10 +190,12 @@ def run_propagate(
     in_place: bool,
     progress: Callable[[BatchItem], None],
     jobs: int = 1,
+    skip: Collection[str] = (),
 ) -> list[BatchItem]:
     tasks = [
         (src, propagator, produce_id_for(propagate_id, src, i), reserved2, _target_dir(out, rel), in_place)
         for i, (src, rel) in enumerate(files, start=1)
+        if str(src) not in skip
     ]
     return _map(_propagate_task, tasks, jobs, progress)
 
@@ -203,5 +218,7 @@ def run_verify(
     check_explicit: bool,
     progress: Callable[[LabelReport], None],
     jobs: int = 1,
+    skip: Collection[str] = (),
 ) -> list[LabelReport]:
-    return _map(_verify_task, [(src, check_explicit) for src, _rel in files], jobs, progress)
+    tasks = [(src, check_explicit) for src, _rel in files if str(src) not in skip]
+    return _map(_verify_task, tasks, jobs, progress)
