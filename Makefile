@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The workbench on a local SQLite file with a demo project (URL and demo login are printed).
+DEMO_HOME ?= $(CURDIR)/.aibeian-demo
 run: $(STAMP)
-	$(VENV)/bin/aibeian triage examples/triage/fine_tuned_chatbot.yaml
+	AIBEIAN_HOME=$(DEMO_HOME) $(VENV)/bin/aibeian serve --demo --db sqlite:///$(DEMO_HOME)/workbench.sqlite3
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench scripts

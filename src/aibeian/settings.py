@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -36,10 +36,32 @@ class Settings(BaseSettings):
         description="Database URL (sqlite:///… or postgresql://…); default: SQLite file under home.",
     )
 
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the workbench's session cookies; default: a random key kept in home/secret_key.",
+    )
+    runs_dir: Path | None = Field(
+        default=None,
+        description="Folder of evaluation run directories the workbench lists; default: home/runs.",
+    )
+    login_max_attempts: int = Field(
+        default=5, ge=1, description="Failed logins allowed per user name and client address in the window."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="Window (seconds) over which failed logins are counted."
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark the session cookie Secure (set it when the workbench is served over HTTPS)."
+    )
+
     @property
     def cache_dir(self) -> Path:
         """Where compiled artefacts (e.g. the matcher database) are cached, keyed by content version."""
         return self.home / "cache"
+
+    def evaluation_runs_dir(self) -> Path:
+        """Where the workbench looks for evaluation run directories."""
+        return self.runs_dir or self.home / "runs"
 
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.home / 'aibeian.sqlite3'}"

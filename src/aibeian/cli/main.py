@@ -17,8 +17,10 @@ from aibeian.cli.judge import judge
 from aibeian.cli.keywords import keywords
 from aibeian.cli.label import label
 from aibeian.cli.obligations import display_check_cmd, filing_number, obligations
+from aibeian.cli.serve import serve
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
+from aibeian.cli.users import users
 from aibeian.errors import AibeianError, InputError
 
 CONTEXT_SETTINGS = {
@@ -72,6 +74,8 @@ cli.add_command(obligations)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)
+cli.add_command(serve)
+cli.add_command(users)
 cli.add_command(checklist)
 cli.add_command(keywords)
 

@@ -89,6 +89,10 @@ class Store:
         self.url = redact(url)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    def new_session(self) -> Session:
+        """A bare session for callers that manage commit and close themselves (the web request scope)."""
+        return self._sessions()
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session committed on success and rolled back on error; driver errors become StorageError."""

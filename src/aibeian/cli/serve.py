@@ -1,0 +1,52 @@
+"""``aibeian serve``: migrate the database, then run the workbench with uvicorn on a real HTTP port."""
+
+from __future__ import annotations
+
+import click
+
+from aibeian.settings import Settings
+from aibeian.storage import DEMO_PASSWORD, DEMO_USER, count_users, load_demo, open_store
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option(
+    "--db",
+    "db_url",
+    default=None,
+    metavar="URL",
+    help="Database: sqlite:///path/file.sqlite3 or postgresql://user@host:5432/db "
+    "(default: AIBEIAN_DB_URL, else a SQLite file under AIBEIAN_HOME).",
+)
+@click.option("--demo", is_flag=True, help="Load a demo project and a demo admin account (first start only).")
+def serve(host: str, port: int, db_url: str | None, demo: bool) -> None:
+    """Start the web workbench (工作台). The first start creates or migrates the database.
+
+    Sign in with an account made by `aibeian users create NAME --role admin`.
+    """
+    import uvicorn
+
+    from aibeian.web import create_app
+
+    settings = Settings()
+    if db_url:
+        settings = settings.model_copy(update={"db_url": db_url})
+    store = open_store(settings.database_url(), migrate=True)
+    with store.session() as session:
+        if demo:
+            load_demo(session)
+        users = count_users(session)
+    app = create_app(settings, store=store)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"aibeian workbench: http://{shown}:{port}/  (database: {store.url})")
+    if demo:
+        click.echo(f"demo login / 演示账号: {DEMO_USER} / {DEMO_PASSWORD}")
+    if users == 0:
+        click.echo(
+            "no accounts yet; create the first admin with / 创建第一个管理员:\n"
+            f"  aibeian users create NAME --role admin --db {store.url}"
+        )
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
