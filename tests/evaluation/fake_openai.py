@@ -157,12 +157,19 @@ class FakeOpenAI:
         )
 
 
-def main() -> None:  # pragma: no cover - for manual runs: python tests/evaluation/fake_openai.py
-    server = FakeOpenAI().start()
+def main() -> None:  # pragma: no cover - used by bench/eval_overhead.py and for manual runs
+    import argparse
+
+    parser = argparse.ArgumentParser(description="OpenAI-compatible test server on 127.0.0.1")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds of fixed latency per request")
+    args = parser.parse_args()
+    server = FakeOpenAI(latency=args.latency).start()
     print(server.url, flush=True)
     try:
         while True:
             time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
     finally:
         server.stop()
 

@@ -19,6 +19,7 @@ import httpx
 from aibeian import __version__
 from aibeian.errors import InputError, TargetError
 
+_SLOTS_PER_POOL = 4
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
@@ -111,14 +112,25 @@ class ChatClient:
         headers = {"User-Agent": f"aibeian/{__version__}"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"
-        limits = httpx.Limits(max_connections=max(config.concurrency, 1) * 2)
-        self._http = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(config.timeout),
-            limits=limits,
-            transport=transport,
-        )
-        self._semaphore = asyncio.Semaphore(max(config.concurrency, 1))
+        concurrency = max(config.concurrency, 1)
+        # httpcore's pool does work proportional to (queued requests x connections) on every event, which
+        # costs milliseconds per request at 32+ connections; small pools, each with its own slots, keep the
+        # client's overhead flat as concurrency grows.
+        shards = -(-concurrency // _SLOTS_PER_POOL)
+        self._pools = [
+            httpx.AsyncClient(
+                headers=headers,
+                timeout=httpx.Timeout(config.timeout),
+                limits=httpx.Limits(
+                    max_connections=_SLOTS_PER_POOL, max_keepalive_connections=_SLOTS_PER_POOL
+                ),
+                transport=transport,
+            )
+            for _ in range(shards)
+        ]
+        self._slots: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(concurrency):
+            self._slots.put_nowait(slot % shards)
         self._limiter = RateLimiter(config.rate)
 
     async def __aenter__(self) -> ChatClient:
@@ -128,7 +140,8 @@ class ChatClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
     def request_body(self, messages: list[dict[str, str]], **params: Any) -> dict[str, Any]:
         return {"model": self.config.model, "messages": messages, **self.config.params, **params}
@@ -151,16 +164,19 @@ class ChatClient:
         unreachable = True
         for attempt in range(1, self.config.max_retries + 2):
             response: httpx.Response | None = None
-            async with self._semaphore:
+            pool = await self._slots.get()
+            try:
                 await self._limiter.wait()
                 started = time.perf_counter()
                 try:
-                    response = await self._http.post(self._url, json=body)
+                    response = await self._pools[pool].post(self._url, json=body)
                 except httpx.TimeoutException:
                     last = f"timed out after {self.config.timeout:g} s"
                 except httpx.TransportError as exc:
                     last = f"cannot reach {self.config.base_url}: {exc.__class__.__name__}: {exc}"
                 latency = time.perf_counter() - started
+            finally:
+                self._slots.put_nowait(pool)
             if response is not None:
                 unreachable = False
                 if response.status_code in (401, 403):

@@ -82,33 +82,34 @@ class RunDirectory:
         return data
 
     def iter_records(self, *, repair: bool = False) -> Iterator[dict[str, Any]]:
-        """Completed item records. A torn final line is skipped (and cut off when ``repair``); a torn line
-        anywhere else means the file was edited by hand and is an error."""
+        """Completed item records, streamed. A torn final line is skipped (and cut off when ``repair``); a
+        torn line anywhere else means the file was edited by hand and is an error."""
         if not self.items_file.is_file():
             return
-        raw = self.items_file.read_bytes()
-        lines = raw.split(b"\n")
         good_end = 0
-        offset = 0
-        for number, line in enumerate(lines, start=1):
-            end = offset + len(line) + 1
-            if line.strip():
+        size = 0
+        torn: int | None = None
+        with self.items_file.open("rb") as f:
+            for number, line in enumerate(f, start=1):
+                size += len(line)
+                if torn is not None:
+                    raise InputError("malformed item record", path=str(self.items_file), line=torn)
+                if not line.strip():
+                    continue
                 try:
                     record = json.loads(line)
                 except (json.JSONDecodeError, UnicodeDecodeError):
-                    if number == len(lines) or (number == len(lines) - 1 and not lines[-1]):
-                        break
-                    raise InputError(
-                        "malformed item record", path=str(self.items_file), line=number
-                    ) from None
+                    torn = number
+                    continue
                 yield record
-                good_end = min(end, len(raw))
-            offset = end
-        if repair and good_end < len(raw):
+                good_end = size
+        if repair and good_end < size:
             with self.items_file.open("r+b") as f:
                 f.truncate(good_end)
-                if good_end and raw[good_end - 1 : good_end] != b"\n":
-                    f.seek(good_end)
+        if repair and good_end:
+            with self.items_file.open("r+b") as f:
+                f.seek(good_end - 1)
+                if f.read(1) != b"\n":
                     f.write(b"\n")
 
     def open_items(self) -> None:

@@ -101,17 +101,25 @@ def _thresholds() -> dict[str, Any]:
     return {t.key: t.value for t in s.thresholds if t.area in ("evaluation", "banks")}
 
 
-def latest_records(run_dir: RunDirectory) -> dict[str, dict[str, Any]]:
-    """The last record written for each item id (an error retried later is superseded)."""
+def latest_records(run_dir: RunDirectory, *, slim: bool = False) -> dict[str, dict[str, Any]]:
+    """The last record written for each item id (an error retried later is superseded). ``slim`` keeps only
+    what metrics need, so memory does not grow with answers' length on large runs."""
     out: dict[str, dict[str, Any]] = {}
     for record in run_dir.iter_records():
-        out[record["id"]] = record
+        out[record["id"]] = _slim(record) if slim else record
     return out
+
+
+def _slim(record: dict[str, Any]) -> dict[str, Any]:
+    verdicts = [
+        {k: v.get(k) for k in ("judge", "refusal", "safe", "error")} for v in record.get("verdicts") or []
+    ]
+    return {**{k: record.get(k) for k in ("id", "kind", "risk", "aspect", "outcome")}, "verdicts": verdicts}
 
 
 def finalise(run_dir: RunDirectory, order: Sequence[str]) -> dict[str, Any]:
     """results.json from the records, in bank order, so resumed and uninterrupted runs write equal files."""
-    latest = latest_records(run_dir)
+    latest = latest_records(run_dir, slim=True)
     records = [latest[i] for i in order if i in latest]
     results = {"format": "aibeian.results/1", **compute_metrics(records)}
     results["failing"] = [r["id"] for r in records if r["outcome"] == "fail"]
@@ -234,7 +242,7 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
 def latest_records_repaired(run_dir: RunDirectory) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for record in run_dir.iter_records(repair=True):
-        out[record["id"]] = record
+        out[record["id"]] = {"id": record["id"], "outcome": record["outcome"]}
     return out
 
 
