@@ -11,6 +11,7 @@ from aibeian.corpus._assess import assess_run, thresholds
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._run import ScanProgress, scan
 from aibeian.corpus._settings import ScanSettings
+from aibeian.corpus._shard import install_matcher
 from aibeian.corpus._sources import load_sources
 from aibeian.errors import InputError
 
@@ -50,7 +51,7 @@ def prepare_settings(
         raise InputError("the keyword library has no keywords", path=str(keywords))
     cache = Path(out) / ".cache"
     cache.mkdir(parents=True, exist_ok=True)
-    Matcher.compile(library, cache_dir=cache)
+    matcher = Matcher.compile(library, cache_dir=cache)
     reserve = (
         manual_reserve if manual_reserve is not None else 2 * int(limits["corpus_manual_sample_min_items"])
     )
@@ -67,6 +68,7 @@ def prepare_settings(
         judge_model=judge_model,
         judge_api_key_env=judge_api_key_env,
     )
+    install_matcher(settings.library_hash, matcher)  # the in-process engine reuses it as is
     return settings
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from aibeian.corpus._settings import ScanSettings
 from aibeian.corpus._sources import UNASSIGNED
 from aibeian.files import atomic_write_text
 
-__all__ = ["marker_path", "result_path", "scan_shard", "store_result"]
+__all__ = ["install_matcher", "marker_path", "matcher_for", "result_path", "scan_shard", "store_result"]
 
 CANDIDATE_MARGIN = 1.1
 BATCH_CHARS = 1 << 20
@@ -35,6 +34,12 @@ def result_path(run_dir: Path, shard: Shard) -> Path:
 
 def marker_path(run_dir: Path, shard: Shard) -> Path:
     return run_dir / "shards" / f"{shard.name}.done"
+
+
+def install_matcher(library_hash: str, matcher: Any) -> None:
+    """Hand a worker the driver's compiled matcher (once per process), so no worker re-reads the library."""
+    _MATCHERS.clear()
+    _MATCHERS[library_hash] = matcher
 
 
 def matcher_for(settings: ScanSettings) -> Any:
@@ -153,7 +158,7 @@ def _candidate_limit(rate: float) -> int:
 def scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
     """Scan one shard and return its result (counts, sample outcome, manual-sample reserve)."""
     limit = _candidate_limit(settings.sample_rate)
-    counts: dict[str, Counter[str]] = {}
+    counts: dict[str, list[int]] = {}  # source -> [items, characters]
     corrupt: list[dict[str, object]] = []
     corrupt_count = 0
     unassigned: list[dict[str, object]] = []
@@ -168,15 +173,18 @@ def scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
             continue
         n += 1
         source = _source_of(item, f.source, settings)
-        c = counts.setdefault(source, Counter())
-        c["items"] += 1
-        c["chars"] += len(item.text)
+        c = counts.get(source)
+        if c is None:
+            c = counts[source] = [0, 0]
+            reserve[source] = SmallestK(settings.manual_reserve)
+        c[0] += 1
+        c[1] += len(item.text)
         if source == UNASSIGNED and len(unassigned) < settings.problems_per_shard:
             unassigned.append(
                 {"id": item.key, "value": None if item.source_value is None else str(item.source_value)}
             )
         tech, manual = item_hashes(settings.seed, item.key)
-        reserve.setdefault(source, SmallestK(settings.manual_reserve)).add(manual, item.key)
+        reserve[source].add(manual, item.key)
         if tech < limit:
             batcher.add(_Checked(tech, item.key, source, len(item.text)), item.text)
     batcher.flush()
@@ -202,8 +210,8 @@ def scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
     sources: dict[str, dict[str, Any]] = {}
     for source, c in counts.items():
         sources[source] = {
-            "items": c["items"],
-            "chars": c["chars"],
+            "items": c[0],
+            "chars": c[1],
             "sampled": 0,
             "sampled_chars": 0,
             "flagged": 0,

@@ -14,7 +14,7 @@ from typing import Any
 
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import scan_shard
+from aibeian.corpus._shard import install_matcher, matcher_for, scan_shard
 from aibeian.corpus.engines._base import EngineOptions, ShardDone, engines
 from aibeian.errors import AibeianError, EngineError
 
@@ -35,7 +35,12 @@ class LocalEngine:
                 done(shard, _scan(shard, settings))
             return
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(order)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(self.workers, len(order)),
+            mp_context=context,
+            initializer=install_matcher,
+            initargs=(settings.library_hash, matcher_for(settings)),
+        ) as pool:
             pending: dict[Future[dict[str, Any]], Shard] = {}
             queue = list(reversed(order))
             try:

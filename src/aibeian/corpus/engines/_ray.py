@@ -77,8 +77,14 @@ class RayEngine:
             ordered = sorted(shards, key=lambda s: (-s.size, s.name))
             payload = [{"i": i} for i in range(len(ordered))]
 
+            from aibeian.corpus._shard import matcher_for
+
+            matcher = matcher_for(settings)  # shipped with the function: workers never re-read the library
+
             def scan(row: dict[str, Any]) -> dict[str, Any]:
-                from aibeian.corpus._shard import scan_shard
+                from aibeian.corpus._shard import install_matcher, scan_shard
+
+                install_matcher(settings.library_hash, matcher)
 
                 return {"i": row["i"], "result": json.dumps(scan_shard(ordered[row["i"]], settings))}
 

@@ -1,0 +1,250 @@
+"""Corpus-scan benchmark (issue 6): throughput of the local engine (1 and 2 workers) against the raw matcher,
+the Ray engine's throughput and start-up overhead, a plain multiprocessing.Pool baseline, and peak memory at
+two corpus sizes. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
+size in a temporary folder; a 10k-keyword library drawn (seeded) from the konsheng lexicon's word files.
+
+    .venv/bin/python bench/corpus.py [--mb 200] [--small-mb 50] [--runs 5] [--no-ray]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXTERNAL = REPO.parent / "shared" / "data" / "external"
+LAWS = EXTERNAL / "cn-laws-corpus"
+LEXICON = EXTERNAL / "konsheng-sensitive-lexicon" / "Vocabulary"
+FILE_MB = 20
+
+
+def build_library(path: Path, n: int = 10_000) -> Path:
+    from aibeian.keywords import Library
+
+    words: list[str] = []
+    for f in sorted(LEXICON.glob("*.txt")):
+        for line in f.read_text(encoding="utf-8", errors="ignore").splitlines():
+            w = line.strip()
+            if w and not any(c in w for c in ',"\r\n') and len(w) >= 2:
+                words.append(w)
+    words = list(dict.fromkeys(words))
+    random.Random(6).shuffle(words)
+    chosen: list[str] = []
+    path.write_text("keyword,risk\n", encoding="utf-8")
+    for w in words:  # keep only keywords the library accepts (some are pure punctuation)
+        path.write_text("keyword,risk\n" + f"{w},A.1.8\n", encoding="utf-8")
+        try:
+            Library.load(path)
+        except Exception:
+            continue
+        chosen.append(w)
+        if len(chosen) == n:
+            break
+    path.write_text("keyword,risk\n" + "".join(f"{w},A.1.8\n" for w in chosen), encoding="utf-8")
+    return path
+
+
+def paragraphs() -> list[str]:
+    paras: list[str] = []
+    for f in sorted(LAWS.rglob("*.md")):
+        text = f.read_text(encoding="utf-8")
+        buf = ""
+        for p in text.split("\n\n"):
+            buf += p + "\n"
+            if len(buf) >= 600:
+                paras.append(buf)
+                buf = ""
+        if buf:
+            paras.append(buf)
+    return paras
+
+
+def build_corpus(root: Path, megabytes: int, seed: int = 1) -> int:
+    """JSONL files of ~FILE_MB each until ``megabytes`` of JSONL exist; returns the byte count."""
+    root.mkdir(parents=True, exist_ok=True)
+    paras = paragraphs()
+    rng = random.Random(seed)
+    total, index = 0, 0
+    while total < megabytes << 20:
+        rng.shuffle(paras)
+        with open(root / f"part-{index:04}.jsonl", "w", encoding="utf-8") as fh:
+            size = 0
+            for p in paras:
+                line = json.dumps({"text": p}, ensure_ascii=False) + "\n"
+                fh.write(line)
+                size += len(line.encode())
+                if size >= FILE_MB << 20 or total + size >= megabytes << 20:
+                    break
+        total += size
+        index += 1
+    return total
+
+
+def raw_matcher_speed(library: Path, runs: int) -> float:
+    """MB/s of Matcher.spans on 1 MB batches of the same paragraphs (what the shard function calls)."""
+    from aibeian.keywords import Library, Matcher
+
+    matcher = Matcher.compile(Library.load(library))
+    paras = paragraphs()
+    batches, buf = [], []
+    for p in paras:
+        buf.append(p)
+        if sum(len(b) for b in buf) > 1 << 20:
+            batches.append("\n".join(buf))
+            buf = []
+    size = sum(len(b.encode()) for b in batches)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for b in batches:
+            matcher.spans(b)
+        times.append(time.perf_counter() - start)
+    return size / statistics.median(times) / 1e6
+
+
+def timed_scan(
+    corpus: Path, sources: Path, library: Path, *, engine: str, workers: int, rate: float
+) -> float:
+    from aibeian.corpus import assess
+
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        assess(
+            [str(corpus)],
+            sources=sources,
+            keywords=library,
+            out=out,
+            engine=engine,
+            workers=workers,
+            sample_rate=rate,
+        )
+        return time.perf_counter() - start
+
+
+_POOL_MATCHER = None
+
+
+def _pool_init(library: str) -> None:
+    global _POOL_MATCHER  # noqa: PLW0603 - one matcher per pool worker
+    from aibeian.keywords import Library, Matcher
+
+    _POOL_MATCHER = Matcher.compile(Library.load(library))
+
+
+def _pool_file(args: tuple[str, float]) -> int:
+    """What a user would write by hand: parse each line, hash-sample it, match it on its own."""
+    path, rate = args
+    limit = int(rate * (1 << 64))
+    flagged = 0
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            key = f"{Path(path).name}:{number}"
+            if int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") < limit:
+                flagged += bool(_POOL_MATCHER.find(json.loads(line)["text"]))  # type: ignore[attr-defined]
+    return flagged
+
+
+def pool_scan(corpus: Path, library: Path, workers: int, rate: float) -> float:
+    files = sorted(str(p) for p in corpus.glob("*.jsonl"))
+    start = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(workers, _pool_init, (str(library),)) as pool:
+        pool.map(_pool_file, [(f, rate) for f in files], chunksize=1)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(corpus: Path, sources: Path, library: Path) -> float:
+    """Peak RSS of a fresh process scanning in-process (1 worker), in MB."""
+    code = (
+        "import resource,sys,tempfile\nfrom aibeian.corpus import assess\n"
+        "with tempfile.TemporaryDirectory() as out:\n"
+        f"    assess([{str(corpus)!r}], sources={str(sources)!r}, keywords={str(library)!r}, out=out, workers=1)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def median_of(runs: int, fn: object) -> tuple[float, list[float]]:
+    values = [fn() for _ in range(runs)]  # type: ignore[operator]
+    return statistics.median(values), values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=int, default=200)
+    parser.add_argument("--small-mb", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-ray", action="store_true")
+    args = parser.parse_args()
+    if not LAWS.is_dir() or not LEXICON.is_dir():
+        print("needs ../shared/data/external (cn-laws-corpus, konsheng-sensitive-lexicon)", file=sys.stderr)
+        return 2
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {platform.python_version()}; "
+        f"load average at start {os.getloadavg()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        library = build_library(base / "lib10k.csv")
+        big, small = base / "big", base / "small"
+        size = build_corpus(big, args.mb)
+        small_size = build_corpus(small, args.small_mb, seed=2)
+        sources = base / "sources.yaml"
+        sources.write_text('sources:\n  - id: laws\n    paths: ["*"]\n', encoding="utf-8")
+        mb = size / 1e6
+        print(
+            f"corpus: {mb:.0f} MB JSONL in {len(list(big.glob('*.jsonl')))} files; library: 10,000 keywords"
+        )
+        raw = raw_matcher_speed(library, args.runs)
+        print(f"raw matcher (Matcher.spans, 1 MB batches): {raw:.1f} MB/s")
+        rows = []
+        for rate in (0.1, 1.0):
+            for workers in (1, 2):
+                t, all_t = median_of(
+                    args.runs,
+                    lambda w=workers, r=rate: timed_scan(
+                        big, sources, library, engine="local", workers=w, rate=r
+                    ),
+                )
+                rows.append((f"local, {workers} worker(s), rate {rate:g}", mb / t, all_t))
+            t, all_t = median_of(args.runs, lambda r=rate: pool_scan(big, library, 2, r))
+            rows.append((f"multiprocessing.Pool baseline, 2 workers, rate {rate:g}", mb / t, all_t))
+            if not args.no_ray:
+                t, all_t = median_of(
+                    args.runs,
+                    lambda r=rate: timed_scan(big, sources, library, engine="ray", workers=2, rate=r),
+                )
+                rows.append((f"ray, 2 CPUs, rate {rate:g}", mb / t, all_t))
+        for name, speed, all_t in rows:
+            print(f"{name:52} {speed:7.1f} MB/s  (runs: {', '.join(f'{x:.1f}s' for x in all_t)})")
+        if not args.no_ray:
+            tiny = base / "tiny"
+            build_corpus(tiny, 1)
+            local_t, _ = median_of(
+                args.runs, lambda: timed_scan(tiny, sources, library, engine="local", workers=1, rate=0.1)
+            )
+            ray_t, _ = median_of(
+                args.runs, lambda: timed_scan(tiny, sources, library, engine="ray", workers=2, rate=0.1)
+            )
+            print(f"ray start-up overhead (1 MB corpus, ray minus local): {ray_t - local_t:.1f} s")
+        for _label, corpus, nbytes in (("small", small, small_size), ("big", big, size)):
+            print(
+                f"peak RSS, {nbytes / 1e6:.0f} MB corpus, 1 worker: {peak_rss_mb(corpus, sources, library):.0f} MB"
+            )
+        print(f"load average at end {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
