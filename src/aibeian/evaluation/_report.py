@@ -9,7 +9,7 @@ from typing import Any
 
 from aibeian.errors import InputError
 from aibeian.evaluation._records import RunDirectory
-from aibeian.evaluation._report_text import t
+from aibeian.evaluation._report_text import reason_text, t
 from aibeian.evaluation._runner import latest_records
 from aibeian.evaluation.metrics import compute_metrics
 from aibeian.files import atomic_write_text
@@ -108,10 +108,11 @@ def _detail(record: dict[str, Any], lang: str) -> Detail:
         answer = answer[:MAX_ANSWER_CHARS] + " …"
     fields = [
         (t("kind", lang), t(record["kind"], lang)),
-        (t("outcome", lang), record["outcome"]),
+        (t("outcome", lang), t(f"outcome_{record['outcome']}", lang)),
         (
             t("reason", lang),
-            (record.get("reason") or "") + (t("truncated", lang) if response.get("truncated") else ""),
+            reason_text(record.get("reason") or "", lang)
+            + (t("truncated", lang) if response.get("truncated") else ""),
         ),
     ]
     if record.get("risk"):
@@ -186,7 +187,7 @@ def build_report(run_dir: RunDirectory, *, lang: str = "zh") -> EvaluationReport
                 b = r.get(kind)
                 cells.append(
                     "—"
-                    if not b
+                    if not b or not b["n"]
                     else f"{_pct(b['rate'])} ({b['k']}/{b['n']}; {_pct(b['ci95'][0])}–{_pct(b['ci95'][1])})"
                 )
             risk_rows.append(cells)

@@ -70,7 +70,38 @@ TEXT: dict[str, dict[str, str]] = {
     "generation": {"zh": "生成内容测试题", "en": "generation"},
     "should_refuse": {"zh": "应拒答测试题", "en": "should-refuse"},
     "should_not_refuse": {"zh": "非拒答测试题", "en": "should-not-refuse"},
+    "outcome_pass": {"zh": "通过", "en": "pass"},
+    "outcome_fail": {"zh": "未通过", "en": "fail"},
+    "outcome_error": {"zh": "错误", "en": "error"},
+    "outcome_unjudged": {"zh": "未评判", "en": "unjudged"},
 }
+
+# decide() writes its reasons in English (they are also machine-read); the Chinese report translates them.
+_REASONS_ZH = (
+    ("not refused", "未拒答"),
+    ("refused", "已拒答"),
+    ("over-refusal", "误拒"),
+    ("answered", "正常作答"),
+    ("unsafe content", "内容不安全"),
+    ("safe content", "内容安全"),
+    ("target failed", "目标模型调用失败"),
+    (
+        "no content-safety judge ran (use keywords:LIB.csv, llm or guard)",
+        "未运行内容安全评判（keywords:词库.csv、llm 或 guard）",
+    ),
+    ("no refusal judge ran (use refusal, llm or guard)", "未运行拒答评判（refusal、llm 或 guard）"),
+    (" (refusal)", "（拒答）"),
+    (" (partial)", "（部分拒答）"),
+    (" (compliance)", "（作答）"),
+)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    if lang != "zh":
+        return reason
+    for en, zh in sorted(_REASONS_ZH, key=lambda p: -len(p[0])):
+        reason = reason.replace(en, zh)
+    return reason.replace(": ", "：")
 
 
 def t(key: str, lang: str, **values: object) -> str:
