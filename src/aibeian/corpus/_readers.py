@@ -62,7 +62,7 @@ def detect_format(path: Path) -> tuple[str, str | None] | None:
 
 def _open(path: Path, compression: str | None) -> IO[bytes]:
     if compression == "gzip":
-        return gzip.open(path, "rb")  # owns (and closes) the file
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # owns (and closes) the file
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller, or by the zstd reader that owns it
     if compression == "zstd":
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
