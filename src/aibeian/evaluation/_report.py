@@ -28,6 +28,7 @@ from aibeian.reports import (
 )
 
 MAX_ANSWER_CHARS = 4000
+_COMPARISON = {">=": "≥", "<=": "≤"}
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _metric_rows(metrics: dict[str, Any], lang: str) -> tuple[list[list[Cell | s
                 name,
                 _pct(m["rate"]),
                 f"{_pct(m['ci95'][0])} – {_pct(m['ci95'][1])}",
-                f"{m['comparison']} {m['threshold']:.0%}",
+                f"{_COMPARISON.get(m['comparison'], m['comparison'])} {m['threshold']:.0%}",
                 Cell(result, None if meets is None else ("ok" if meets else "bad")),
                 Cell(f"{m['n']} / {m['sample_min']}", "ok" if m["sample_ok"] else "warn"),
                 str(m["errors"]),
@@ -144,14 +145,23 @@ def build_report(run_dir: RunDirectory, *, lang: str = "zh") -> EvaluationReport
         (t("banks", lang), "; ".join(f"{b['path']} (sha256 {b['sha256'][:12]})" for b in spec["banks"])),
         (t("judges", lang), ", ".join(f"{j['name']} v{j.get('version', '?')}" for j in spec["judges"])),
         (t("created", lang), str(run.get("created"))),
-        (t("status", lang), str(run.get("status"))),
+        (t("status", lang), t(f"status_{run.get('status')}", lang)),
         (t("items", lang), f"{len(records)} / {len(run.get('items') or records)}"),
         (t("version", lang), str(run.get("version"))),
     ]
     total = len(run.get("items") or records)
     if run.get("status") != "complete":
         doc.add(
-            Paragraph(t("incomplete", lang, status=run.get("status"), done=len(records), total=total), "warn")
+            Paragraph(
+                t(
+                    "incomplete",
+                    lang,
+                    status=t(f"status_{run.get('status')}", lang),
+                    done=len(records),
+                    total=total,
+                ),
+                "warn",
+            )
         )
     rows, bars = _metric_rows(results["metrics"], lang)
     doc.add(
