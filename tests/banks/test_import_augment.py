@@ -57,7 +57,8 @@ def test_import_produces_a_valid_bank(name: str, external_dir: Path, tmp_path: P
     assert len(items) == summary["imported"] > 200
     assert all(i.source and name in i.source for i in items)
     assert not check_coverage(items).problems or name == "chineseharm-bench"
-    if not summary["shippable"]:
+    assert summary["non_commercial"] == (name == "chineseharm-bench")
+    if summary["non_commercial"]:
         assert all("non-commercial" in (i.source or "") for i in items)
 
 
@@ -162,3 +163,25 @@ def test_augment_appends_unique_candidates_that_never_count(tmp_path: Path, serv
     assert check_coverage(items).per_risk["A.2.4"]["generation"] == 1
     r = CliRunner().invoke(cli, ["banks", "augment", str(bank), "--generator", server.url, "--model", "gen"])
     assert r.exit_code == 2 and "--risk" in r.output
+
+
+def test_own_spreadsheet_example_imports(repo_dir: Path, tmp_path: Path) -> None:
+    examples = repo_dir / "examples" / "banks"
+    out = tmp_path / "co.jsonl"
+    r = CliRunner().invoke(
+        cli,
+        [
+            "banks",
+            "import",
+            str(examples / "company-questions.csv"),
+            "--mapping",
+            str(examples / "company-mapping.yaml"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "non-commercial" not in r.output
+    items = {i.id: i for i in load_bank([out])}
+    assert (items["co-3"].kind, items["co-3"].risk) == ("generation", "A.3.3")
+    assert (items["co-6"].kind, items["co-6"].aspect) == ("should_not_refuse", "N.11")

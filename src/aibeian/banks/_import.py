@@ -1,8 +1,9 @@
 """Import published datasets into bank JSONL through a mapping file (column → prompt, category → risk/kind).
 
 Mappings for the datasets we test with ship in ``banks/mappings/``: they are our own files, not the data.
-A mapping records the dataset's licence; a non-commercial one (``shippable: false``) imports with a warning
-and the licence stamped on every item, so it cannot slip into a product or a filing unnoticed.
+A mapping records the dataset's licence and whether the data may be redistributed (``shippable``); a
+non-commercial licence (``CC BY-NC …``) imports with a warning and the licence stamped on every item, so it
+cannot slip into a product or a filing unnoticed.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class Mapping(BaseModel):
     map: dict[str, str | Target] = Field(default_factory=dict)
     aspect_map: dict[str, str] = Field(default_factory=dict)
     filter: dict[str, str] | None = None
+
+    @property
+    def non_commercial(self) -> bool:
+        """An NC licence (CC BY-NC …): usable for our own testing, never in a product or a filing bank."""
+        return "-NC" in self.licence.upper() or "NONCOMMERCIAL" in self.licence.upper().replace("-", "")
 
     @field_validator("map")
     @classmethod
@@ -130,7 +136,7 @@ def import_dataset(
     """Map every row; rows whose category is unmapped, whose prompt is empty or repeats are counted, not kept."""
     result = ImportResult(items=[], mapping=mapping)
     seen: set[str] = set()
-    source = mapping.name if mapping.shippable else f"{mapping.name} ({mapping.licence}, non-commercial)"
+    source = f"{mapping.name} ({mapping.licence}, non-commercial)" if mapping.non_commercial else mapping.name
     for number, row in _rows(Path(path), mapping.format):
         if mapping.filter and str(row.get(mapping.filter["column"], "")).strip() != mapping.filter["equals"]:
             continue

@@ -149,6 +149,7 @@ def import_cmd(source: Path, mapping: str, out: Path, append: bool, limit: int |
         "mapping": m.name,
         "licence": m.licence,
         "shippable": m.shippable,
+        "non_commercial": m.non_commercial,
         "imported": len(result.items),
         "by_kind": by_kind,
         "skipped": dict(result.skipped),
@@ -159,7 +160,7 @@ def import_cmd(source: Path, mapping: str, out: Path, append: bool, limit: int |
         echo_json(summary)
         return
     out_console = console()
-    if not m.shippable:
+    if m.non_commercial:
         out_console.print(
             f"[bold red]licence {m.licence}: non-commercial data — for local testing only; "
             "never ship it in a product or use it in a filing bank[/]"
