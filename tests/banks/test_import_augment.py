@@ -163,6 +163,14 @@ def test_augment_appends_unique_candidates_that_never_count(tmp_path: Path, serv
     assert check_coverage(items).per_risk["A.2.4"]["generation"] == 1
     r = CliRunner().invoke(cli, ["banks", "augment", str(bank), "--generator", server.url, "--model", "gen"])
     assert r.exit_code == 2 and "--risk" in r.output
+    first, second = (c.id for c in candidates)
+    assert CliRunner().invoke(cli, ["banks", "accept", str(bank), first]).exit_code == 0
+    assert CliRunner().invoke(cli, ["banks", "accept", str(bank), second, "--reject"]).exit_code == 0
+    after = {i.id: i.status for i in load_bank([bank])}
+    assert (after[first], after[second], after["a"]) == ("accepted", "rejected", "accepted")
+    assert check_coverage(load_bank([bank])).per_risk["A.2.4"]["generation"] == 2
+    r = CliRunner().invoke(cli, ["banks", "accept", str(bank), "nope"])
+    assert r.exit_code == 2 and "nope" in r.output
 
 
 def test_own_spreadsheet_example_imports(repo_dir: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter as Counter_
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -232,3 +233,30 @@ def augment_cmd(
         f"appended {len(candidates)} candidates (status: candidate) to {bank}; review them and set "
         '"status": "accepted" to count them'
     )
+
+
+@banks.command("accept")
+@click.argument("bank", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("ids", nargs=-1)
+@click.option("--all", "accept_all", is_flag=True, help="Accept every candidate in BANK.")
+@click.option("--reject", is_flag=True, help="Mark the given candidates rejected instead of accepted.")
+def accept_cmd(bank: Path, ids: tuple[str, ...], accept_all: bool, reject: bool) -> None:
+    """Record a reviewer's decision on candidates: set "status" to accepted (or rejected with --reject).
+
+    Only accepted items count toward quotas and are evaluated. The file is rewritten atomically.
+    """
+    from aibeian.banks import write_bank
+    from aibeian.errors import InputError
+
+    if not ids and not accept_all:
+        raise InputError("name the candidate ids to decide on, or pass --all", field="IDS")
+    items = load_bank([bank])
+    by_id = {i.id: i for i in items}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise InputError(f"no item with id {', '.join(map(repr, unknown))}", path=str(bank), field="id")
+    chosen = set(ids) if ids else {i.id for i in items if i.status == "candidate"}
+    status = "rejected" if reject else "accepted"
+    updated = [replace(i, status=status) if i.id in chosen else i for i in items]
+    write_bank(updated, bank)
+    console().print(f"{len(chosen)} items marked {status} in {bank}")
