@@ -218,3 +218,26 @@ def test_keywords_judge_flags_library_terms_with_spans(tmp_path: Path, server: F
     assert (ev["text"], ev["risk"]) == ("炸 药 配方", "A.1.8")
     assert server.answers["q1"][ev["start"] : ev["end"]] == ev["text"]
     assert recs["g2"]["verdicts"][0]["evidence"], "matches inside a refusal are kept as evidence"
+
+
+def test_a_second_process_on_the_same_run_is_refused(tmp_path: Path, server: FakeOpenAI) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bank = write_bank(tmp_path / "b.jsonl", [ok(1, "问题")])
+    out = tmp_path / "run"
+    out.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / ".lock").write_text(str(sleeper.pid), encoding="ascii")
+        with pytest.raises(InputError, match=f"pid {sleeper.pid}"):
+            run(config(bank, out, server))
+        assert not (out / "run.json").exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # the holder is gone: its lock is stale and taken over
+    assert run(config(bank, out, server)).completed == 1
+    assert not (out / ".lock").exists()
+    assert os.listdir(out)

@@ -21,6 +21,7 @@ RUN_FORMAT = "aibeian.run/1"
 RUN_FILE = "run.json"
 ITEMS_FILE = "items.jsonl"
 RESULTS_FILE = "results.json"
+LOCK_FILE = ".lock"
 
 
 def now_iso() -> str:
@@ -112,6 +113,31 @@ class RunDirectory:
                 if f.read(1) != b"\n":
                     f.write(b"\n")
 
+    def lock(self) -> None:
+        """Refuse a second process on the same run; a lock left by a killed process is taken over."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = self.path / LOCK_FILE
+        for _ in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(lock.read_text(encoding="ascii").strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and _alive(pid):
+                    raise InputError(
+                        f"another aibeian process (pid {pid}) is running this evaluation", path=str(self.path)
+                    ) from None
+                lock.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(str(os.getpid()))
+            return
+
+    def unlock(self) -> None:
+        (self.path / LOCK_FILE).unlink(missing_ok=True)
+
     def open_items(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         self._items = self.items_file.open("a", encoding="utf-8")
@@ -127,3 +153,13 @@ class RunDirectory:
         if self._items is not None:
             self._items.close()
             self._items = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -20,7 +20,7 @@ from aibeian.banks import KINDS, BankItem, load_bank
 from aibeian.errors import InputError, TargetError
 from aibeian.evaluation._client import ClientConfig, FatalTargetError
 from aibeian.evaluation._outcome import decide
-from aibeian.evaluation._records import RUN_FORMAT, RunDirectory, now_iso
+from aibeian.evaluation._records import LOCK_FILE, RUN_FORMAT, RunDirectory, now_iso
 from aibeian.evaluation.judges import Judge, JudgeContext, JudgeInput, JudgeSpec, Verdict, build_judge
 from aibeian.evaluation.metrics import compute_metrics
 from aibeian.evaluation.targets import Target, targets
@@ -182,6 +182,11 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
     target = targets.get(config.target_type)(config.target)
     run_dir = RunDirectory(config.out)
     try:
+        run_dir.lock()
+    except BaseException:
+        await _close(target, judge_list)
+        raise
+    try:
         spec = fingerprint(config, judge_list, target)
         if run_dir.exists():
             record = run_dir.read_run()
@@ -192,7 +197,7 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
                     path=str(run_dir.path),
                 )
         else:
-            if run_dir.path.exists() and any(run_dir.path.iterdir()):
+            if any(p.name != LOCK_FILE for p in run_dir.path.iterdir()):
                 raise InputError(
                     "output folder exists and is not a run directory",
                     path=str(run_dir.path),
@@ -234,9 +239,14 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
         raise
     finally:
         run_dir.close()
-        await target.aclose()
-        for j in judge_list:
-            await j.aclose()
+        run_dir.unlock()
+        await _close(target, judge_list)
+
+
+async def _close(target: Target, judges: Sequence[Judge]) -> None:
+    await target.aclose()
+    for j in judges:
+        await j.aclose()
 
 
 def latest_records_repaired(run_dir: RunDirectory) -> dict[str, dict[str, Any]]:
