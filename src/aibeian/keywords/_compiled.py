@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,15 +23,16 @@ import daachorse
 import numpy as np
 import numpy.typing as npt
 
+from aibeian.errors import AibeianError
 from aibeian.files import atomic_write_bytes
 from aibeian.keywords._library import AllowList, Library
 from aibeian.keywords._normalise import (
-    CASE,
     CODE_MASK,
-    TABLE_VERSION,
-    TRADITIONAL,
-    WIDTH,
     normalise,
+    normalise_many,
+    table,
+    table_key,
+    use_table,
 )
 from aibeian.keywords._pinyin import pinyin_literals
 
@@ -71,8 +72,7 @@ def cache_key(library: Library, allow: AllowList, pinyin: bool) -> str:
     digest = hashlib.sha256()
     for part in (
         FORMAT_VERSION,
-        TABLE_VERSION,
-        unicodedata.unidata_version,
+        table_key(),
         ENGINE,
         str(pinyin),
         library.content_hash,
@@ -90,21 +90,21 @@ def compile_patterns(library: Library, allow: AllowList, *, pinyin: bool = True)
         literal = normalise(phrase).text
         if literal:
             owner.setdefault(literal, (ALLOW, False))
+    entries = [e for e in library.entries]
+    normalised, variants = normalise_many([e.keyword for e in entries])
     keywords: list[tuple[str, str]] = []
     recheck: list[bool] = []
     literals: list[str] = []
-    for entry in library.entries:
-        norm = normalise(entry.keyword)
-        if not norm.text:
+    for entry, literal, variant in zip(entries, normalised, variants.tolist(), strict=True):
+        if not literal:
             continue
         index = len(keywords)
         keywords.append((entry.keyword, entry.risk))
-        variant = bool(np.any(norm.packed[norm.index] & (TRADITIONAL | WIDTH | CASE)))
         recheck.append(variant)
-        literals.append(norm.text)
-        held = owner.get(norm.text)
+        literals.append(literal)
+        held = owner.get(literal)
         if held is None or (held[0] != ALLOW and recheck[held[0]] and not variant):
-            owner[norm.text] = (index, False)  # of 臺灣 and 台湾 report the plain form: cheaper and clearer
+            owner[literal] = (index, False)  # of 臺灣 and 台湾 report the plain form: cheaper and clearer
     if pinyin:
         for index, literal in enumerate(literals):
             for spelling in pinyin_literals(literal):
@@ -135,14 +135,33 @@ def load_or_compile(library: Library, allow: AllowList, *, pinyin: bool, cache_d
     the library, allow-list, table and format versions, so a changed library can never hit an old entry."""
     key = cache_key(library, allow, pinyin)
     path = cache_dir / "matcher" / f"{key}.pickle" if cache_dir is not None else None
+    if cache_dir is not None:
+        _table_from_cache(cache_dir / "matcher" / f"table-{table_key()}.npy")
     if path is not None and path.is_file():
         with contextlib.suppress(Exception), open(path, "rb") as fh:
             cached = pickle.load(fh)
             if isinstance(cached, Compiled) and cached.key == key:
                 return cached
     compiled = compile_patterns(library, allow, pinyin=pinyin)
+    if cache_dir is not None:
+        _table_to_cache(cache_dir / "matcher" / f"table-{table_key()}.npy")
     if path is not None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, AibeianError):
             os.makedirs(path.parent, exist_ok=True)
             atomic_write_bytes(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
     return compiled
+
+
+def _table_from_cache(path: Path) -> None:
+    if path.is_file():
+        with contextlib.suppress(Exception):
+            use_table(np.load(path, allow_pickle=False))
+
+
+def _table_to_cache(path: Path) -> None:
+    if not path.is_file():
+        with contextlib.suppress(OSError, AibeianError):
+            os.makedirs(path.parent, exist_ok=True)
+            buffer = io.BytesIO()
+            np.save(buffer, table(), allow_pickle=False)
+            atomic_write_bytes(path, buffer.getvalue())

