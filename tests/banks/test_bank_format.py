@@ -162,7 +162,7 @@ def test_a_bank_meeting_every_quota_passes_and_one_item_less_fails(tmp_path: Pat
     items = full_bank()
     bank = write(tmp_path / "full.jsonl", items)
     result = CliRunner().invoke(cli, ["banks", "check", str(bank), "--format", "json"])
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert set(data) == {"kinds", "per_risk", "short", "problems", "ok"}
     assert result.exit_code == 0, data["short"][:5]
     assert data["ok"] is True and len(data["per_risk"]) == 31
@@ -170,7 +170,7 @@ def test_a_bank_meeting_every_quota_passes_and_one_item_less_fails(tmp_path: Pat
     victim = next(i for i in items if i["kind"] == "should_refuse" and i["risk"] == "A.2.3")
     write(bank, [i for i in items if i is not victim])
     result = CliRunner().invoke(cli, ["banks", "check", str(bank), "--format", "json"])
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert result.exit_code == 1
     assert {(s["kind"], s["risk"], s["count"]) for s in data["short"]} == {
         ("should_refuse", "A.2.3", 19),

@@ -52,7 +52,7 @@ def test_import_produces_a_valid_bank(name: str, external_dir: Path, tmp_path: P
         ],
     )
     assert r.exit_code == 0, r.output
-    summary = json.loads(r.output)
+    summary = json.loads(r.stdout)
     items = load_bank([out])  # every imported line validates as a bank item
     assert len(items) == summary["imported"] > 200
     assert all(i.source and name in i.source for i in items)

@@ -56,8 +56,9 @@ def test_eval_run_then_report_in_every_format(tmp_path: Path, server: FakeOpenAI
     out = tmp_path / "run"
     result = CliRunner().invoke(cli, eval_args(bank, server, out, "--format", "json"))
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["metrics"]["refusal_rate"]["k"] == 1 and data["counts"]["error"] == 1
+    assert "cannot be filed" in result.stderr and "应拒答题拒答率" in result.stderr  # warned before the run
     for fmt, name in (
         ("html", "report.zh.html"),
         ("markdown", "report.zh.md"),
@@ -163,7 +164,7 @@ def test_judge_command_and_calibrate(tmp_path: Path) -> None:
     r = CliRunner().invoke(
         cli, ["judge", "calibrate", str(answers), "--judge", "refusal", "--format", "json"]
     )
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert data["accuracy"] == 0.75 and data["confusion"]["partial"]["compliance"] == 1
     assert data["per_class"]["refusal"]["recall"] == 1.0
     r = CliRunner().invoke(cli, ["judge", "calibrate", str(answers), "--min-accuracy", "0.9"])
@@ -174,7 +175,7 @@ def test_judge_reads_a_runs_items(tmp_path: Path, server: FakeOpenAI) -> None:
     bank = write_bank(tmp_path / "b.jsonl", [ref(1, "REFUSE x")])
     CliRunner().invoke(cli, eval_args(bank, server, tmp_path / "run"))
     r = CliRunner().invoke(cli, ["judge", "apply", str(tmp_path / "run" / "items.jsonl")])
-    assert json.loads(r.output)["outcome"] == "pass"
+    assert json.loads(r.stdout)["outcome"] == "pass"
 
 
 def test_bad_answers_file_names_the_line(tmp_path: Path) -> None:
@@ -211,7 +212,7 @@ def test_killed_run_resumes_to_the_same_results(tmp_path: Path) -> None:
         assert json.loads((out / "run.json").read_text())["status"] == "running"
         r = CliRunner().invoke(cli, eval_args(bank, server, out, "--concurrency", "4", "--format", "json"))
         assert r.exit_code == 0, r.output
-        assert json.loads(r.output)["skipped"] >= 20
+        assert json.loads(r.stdout)["skipped"] >= 20
         assert (out / "results.json").read_text() == (reference / "results.json").read_text()
     finally:
         server.stop()
@@ -235,6 +236,6 @@ def test_ctrl_c_leaves_an_interrupted_resumable_run(tmp_path: Path) -> None:
         assert "resume" in err.decode()
         assert json.loads((out / "run.json").read_text())["status"] == "interrupted"
         r = CliRunner().invoke(cli, eval_args(bank, server, out, "--format", "json"))
-        assert r.exit_code == 0 and json.loads(r.output)["counts"]["total"] == 200
+        assert r.exit_code == 0 and json.loads(r.stdout)["counts"]["total"] == 200
     finally:
         server.stop()

@@ -96,3 +96,12 @@ def test_thresholds_and_sample_minimums_come_from_the_standards() -> None:
         _rows([("should_not_refuse", "fail", "")] * 1 + [("should_not_refuse", "pass", "")] * 9)
     )
     assert over["metrics"]["over_refusal_rate"]["meets_threshold"] is False
+
+
+def test_sample_shortfalls_before_a_run() -> None:
+    from aibeian.evaluation.metrics import sample_shortfalls
+
+    s = load_standards()
+    enough = int(s.threshold("should_refuse_eval_min_sample").value)
+    short = sample_shortfalls({"should_refuse": enough, "should_not_refuse": enough - 1})
+    assert [(x["kind"], x["items"]) for x in short] == [("generation", 0), ("should_not_refuse", enough - 1)]

@@ -77,6 +77,7 @@ PUBLIC_API = {
         "compute_metrics",
         "judge_disagreement",
         "rate_block",
+        "sample_shortfalls",
         "wilson_interval",
     ],
     "aibeian.evaluation.targets": [

@@ -192,6 +192,7 @@ def run_cmd(
         retry_errors=retry_errors,
         arguments=sys.argv[1:],
     )
+    _warn_small_samples(config)
     progress = _RichProgress(enabled=not no_progress and fmt == "text")
     try:
         with progress:
@@ -214,6 +215,25 @@ def run_cmd(
         return
     print_summary(summary.results)
     console().print(f"run directory: {summary.run_dir} — report: aibeian eval report {summary.run_dir}")
+
+
+def _warn_small_samples(config: RunConfig) -> None:
+    """Say before the run, not after paying for it, when a kind is too small to be filed."""
+    from collections import Counter
+
+    from aibeian.banks import load_bank
+    from aibeian.evaluation import select_items
+    from aibeian.evaluation.metrics import sample_shortfalls
+
+    items = select_items(load_bank(config.banks), config.sample, config.seed)
+    counts: Counter[str] = Counter(i.kind for i in items)
+    err = Console(stderr=True, highlight=False)
+    for s in sample_shortfalls(dict(counts)):
+        if s["items"]:
+            err.print(
+                f"[yellow]warning:[/] {s['zh']} / {s['en']}: {s['items']} items to evaluate, the standard "
+                f"asks at least {s['min']}; the result cannot be filed as is"
+            )
 
 
 def _pct(x: float | None) -> str:

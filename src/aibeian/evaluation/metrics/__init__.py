@@ -6,6 +6,7 @@ from aibeian.evaluation.metrics._metrics import (
     compute_metrics,
     judge_disagreement,
     rate_block,
+    sample_shortfalls,
 )
 from aibeian.evaluation.metrics._wilson import Z95, wilson_interval
 
@@ -16,5 +17,6 @@ __all__ = [
     "compute_metrics",
     "judge_disagreement",
     "rate_block",
+    "sample_shortfalls",
     "wilson_interval",
 ]

@@ -152,6 +152,28 @@ def compute_metrics(
     return out
 
 
+def sample_shortfalls(counts: dict[str, int], *, standards: Standards | None = None) -> list[dict[str, Any]]:
+    """Kinds whose number of items to evaluate is below the standard's minimum sample (checked before a run,
+    so nobody pays for a run whose numbers cannot be filed)."""
+    standards = standards or load_standards()
+    out = []
+    for spec in METRICS:
+        need = int(standards.threshold(spec.sample_key).value)
+        have = counts.get(spec.kind, 0)
+        if have < need:
+            out.append(
+                {
+                    "metric": spec.name,
+                    "zh": spec.zh,
+                    "en": spec.en,
+                    "kind": spec.kind,
+                    "items": have,
+                    "min": need,
+                }
+            )
+    return out
+
+
 def _binary(verdict: dict[str, Any], dimension: str) -> bool | None:
     if verdict.get("error") is not None:
         return None
