@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from tests.labeling.conftest import META, exiftool, ffprobe_tags, need
-from tests.labeling.test_fields import records
+from tests.labeling.test_fields import LONGEST_ASCII, LONGEST_ZH, records
 
 from aibeian.errors import InputError
 from aibeian.labeling import ApplyOptions, LabelMeta, apply, propagate, verify
@@ -98,6 +98,8 @@ def test_truncated_wav_and_corrupt_mp3(make_audio: Callable[..., Path], tmp_path
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(meta=records)
+@example(meta=LONGEST_ZH)
+@example(meta=LONGEST_ASCII)
 def test_metadata_round_trip_mp3_flac_wav(
     meta: LabelMeta, make_audio: Callable[..., Path], tmp_path: Path
 ) -> None:

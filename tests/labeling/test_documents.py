@@ -16,6 +16,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 from tests.labeling.conftest import META, exiftool, exiftool_write
+from tests.labeling.test_fields import LONGEST_ASCII, LONGEST_ZH
 
 from aibeian.errors import InputError
 from aibeian.labeling import ApplyOptions, apply, propagate, verify
@@ -129,3 +130,20 @@ def test_corrupt_docx(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match="docx"):
         verify(path)
+
+
+@pytest.mark.parametrize("kind", ["md", "pdf", "docx"])
+@pytest.mark.parametrize("which", ["zh", "ascii"])
+def test_longest_values_round_trip_in_documents(
+    kind: str, which: str, tmp_path: Path, make_pdf: Callable[..., Path], make_docx: Callable[..., Path]
+) -> None:
+    meta = LONGEST_ZH if which == "zh" else LONGEST_ASCII
+    if kind == "md":
+        src = tmp_path / "x.md"
+        src.write_text("正文\n", encoding="utf-8")
+    else:
+        src = make_pdf() if kind == "pdf" else make_docx()
+    out = apply(src, meta).output
+    report = verify(out)
+    assert report.compliant, report.problems
+    assert report.implicit.meta == meta

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from aibeian.labeling import FIELD_NAMES, MAX_LENGTH, LabelMeta, parse_record, validate_value
@@ -101,8 +101,25 @@ records = st.builds(
 )
 
 
+def _longest(fill: str) -> LabelMeta:
+    return LabelMeta(
+        Label="3", **{n: (fill * MAX_LENGTH[n])[: MAX_LENGTH[n]] for n in FIELD_NAMES if n != "Label"}
+    )
+
+
+LONGEST_ZH = _longest("人工智能生成合成内容")
+LONGEST_ASCII = _longest('"Q{x}~!')
+
+
+def test_longest_records_are_valid() -> None:
+    assert LONGEST_ZH.problems() == [] and LONGEST_ASCII.problems() == []
+    assert len(LONGEST_ZH.ReservedCode1) == MAX_LENGTH["ReservedCode1"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(records)
+@example(LONGEST_ZH)
+@example(LONGEST_ASCII)
 def test_record_json_round_trip(meta: LabelMeta) -> None:
     assert meta.problems() == []
     back, problems = parse_record(meta.to_json())

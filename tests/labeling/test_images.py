@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from PIL import Image
 from tests.labeling.conftest import META, exiftool, exiftool_write, noise_image
-from tests.labeling.test_fields import records
+from tests.labeling.test_fields import LONGEST_ASCII, LONGEST_ZH, records
 
 from aibeian.errors import InputError
 from aibeian.labeling import ApplyOptions, LabelMeta, apply, find_cjk_font, propagate, verify
@@ -177,9 +177,11 @@ def test_no_cjk_font_names_the_package(tmp_path: Path) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(meta=records)
+@example(meta=LONGEST_ZH)
+@example(meta=LONGEST_ASCII)
 def test_round_trip_through_real_containers(meta: LabelMeta, tmp_path: Path) -> None:
     """Random values (Chinese, quotes, maximum lengths) survive JPEG and PNG XMP and read back equal."""
-    for fmt in ("PNG", "JPEG"):
+    for fmt in ("PNG", "JPEG", "WEBP"):
         img = noise_image(32, 24)
         path = tmp_path / f"rt.{fmt.lower()}"
         img.save(path, fmt)
@@ -188,3 +190,19 @@ def test_round_trip_through_real_containers(meta: LabelMeta, tmp_path: Path) -> 
         assert len(packets) == 1
         records_found = read_xmp(packets[0]).records
         assert records_found == [meta.to_json()]
+
+
+def test_exif_rotated_jpeg_gets_its_label_where_viewers_see_it(tmp_path: Path) -> None:
+    """A portrait photo stored landscape with EXIF orientation 6: the label must land bottom-right of the
+    upright picture, and the orientation tag must say the pixels are now upright."""
+    src = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    noise_image(640, 480).save(src, exif=exif.tobytes())
+    out = apply(src, META).output
+    with Image.open(out) as im:
+        assert im.size == (480, 640)
+        assert im.getexif().get(0x0112) == 1
+    _, _, right, bottom = plate_box(out)
+    assert right > 480 * 0.6 and bottom > 640 * 0.8
+    assert verify(out).compliant

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aibeian.errors import InputError
 from aibeian.labeling._fields import LabelMeta
@@ -32,6 +32,7 @@ from aibeian.standards import load_standards
 __all__ = ["ImageWriter"]
 
 _PLACE = {"png": "PNG iTXt XML:com.adobe.xmp", "jpeg": "JPEG APP1 XMP", "webp": "WebP XMP chunk"}
+ORIENTATION = 0x0112  # EXIF tag
 # zlib level 3: about 3x faster than Pillow's default 6 on photo-like PNGs, within a few % of its size
 PNG_LEVEL = 3
 _PIL_FORMAT = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
@@ -141,12 +142,17 @@ class ImageWriter:
             with Image.open(io.BytesIO(data)) as im:
                 im.load()
                 info = dict(im.info)
-                keep_jpeg = kind == "jpeg" and im.mode in ("RGB", "L", "CMYK")
-                work = (
-                    im
-                    if keep_jpeg
-                    else im.convert("RGBA" if "A" in im.mode or "transparency" in info else "RGB")
-                )
+                exif = im.getexif()
+                rotated = exif.get(ORIENTATION, 1) not in (0, 1)
+                keep_jpeg = kind == "jpeg" and im.mode in ("RGB", "L", "CMYK") and not rotated
+                work: Image.Image = im
+                if rotated:
+                    # draw where viewers show the image: turn the pixels upright, then say so in EXIF
+                    work = ImageOps.exif_transpose(im)
+                    exif[ORIENTATION] = 1
+                    info["exif"] = exif.tobytes()
+                if not keep_jpeg and work.mode not in ("RGB", "RGBA"):
+                    work = work.convert("RGBA" if "A" in work.mode or "transparency" in info else "RGB")
                 rec = render_label(work, opts.text, opts.position or "bottom-right", font)
                 out = io.BytesIO()
                 kwargs: dict[str, Any] = {k: info[k] for k in ("exif", "icc_profile", "dpi") if k in info}
