@@ -51,14 +51,15 @@ def _value(raw: Any) -> AnswerValue | None:
     return None
 
 
-def _suggest(key: str, ids: list[str]) -> str:
+def nearest_id(key: str, ids: list[str]) -> str | None:
+    """The known id closest to a mistyped one, comparing whole ids first, then their last segment (where
+    people usually go wrong: consent.separate vs separate_consent)."""
     close = difflib.get_close_matches(key, ids, n=1, cutoff=0.6)
-    if not close:
-        # the last segment often carries the meaning (consent.separate vs separate_consent)
-        tail = {i.rsplit(".", 1)[-1]: i for i in ids}
-        near = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(tail), n=1, cutoff=0.6)
-        close = [tail[near[0]]] if near else []
-    return f"did you mean {close[0]}?" if close else "aibeian checklist show lists the item ids"
+    if close:
+        return close[0]
+    tails = {i.rsplit(".", 1)[-1]: i for i in ids}
+    near = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(tails), n=1, cutoff=0.6)
+    return tails[near[0]] if near else None
 
 
 class _Reader:
@@ -101,7 +102,14 @@ class _Reader:
     def read(self, item: str, raw: Any) -> Answer | None:
         line = self.doc.line_of((item,))
         if item not in self.ids:
-            self.problem("unknown item id", (item,), item=item, expected=_suggest(item, self.ids))
+            near = nearest_id(item, self.ids)
+            hint = f" (did you mean {near}?)" if near else ""
+            self.problem(
+                f"unknown item id{hint}",
+                (item,),
+                item=item,
+                expected="an id listed by aibeian checklist show",
+            )
             return None
         if raw is None:
             return None
