@@ -206,3 +206,26 @@ def test_exif_rotated_jpeg_gets_its_label_where_viewers_see_it(tmp_path: Path) -
     _, _, right, bottom = plate_box(out)
     assert right > 480 * 0.6 and bottom > 640 * 0.8
     assert verify(out).compliant
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "kwargs"),
+    [
+        ("gray.jpg", "L", {}),
+        ("cmyk.jpg", "CMYK", {}),
+        ("pal.png", "P", {}),
+        ("la.png", "LA", {}),
+        ("prog.jpg", "RGB", {"progressive": True}),
+        ("lossless.webp", "RGB", {"lossless": True}),
+    ],
+)
+def test_other_pixel_modes(tmp_path: Path, name: str, mode: str, kwargs: dict[str, bool]) -> None:
+    src = tmp_path / name
+    noise_image(320, 240).convert(mode).save(src, **kwargs)
+    out = apply(src, META).output
+    assert verify(out).compliant
+    if name == "lossless.webp":
+        with Image.open(out) as a, Image.open(src) as b:
+            pixels_a = np.asarray(a.convert("RGB"))[:100]
+            pixels_b = np.asarray(b.convert("RGB"))[:100]
+            assert np.array_equal(pixels_a, pixels_b), "lossless WebP stays lossless away from the label"

@@ -16,7 +16,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from aibeian.errors import InputError
 from aibeian.labeling._fields import LabelMeta
 from aibeian.labeling._handler import ApplyOptions, label_writers
-from aibeian.labeling._image_containers import ContainerError, ImageMeta, read_image_meta, write_image_xmp
+from aibeian.labeling._image_containers import (
+    ContainerError,
+    ImageMeta,
+    read_image_meta,
+    webp_is_lossless,
+    write_image_xmp,
+)
 from aibeian.labeling._render import (
     POSITIONS,
     ExplicitRecord,
@@ -163,7 +169,8 @@ class ImageWriter:
                 elif kind == "png":
                     kwargs.update(compress_level=PNG_LEVEL)
                 elif kind == "webp":
-                    kwargs.update(quality=92, method=4)
+                    lossless = webp_is_lossless(data)
+                    kwargs.update(lossless=True) if lossless else kwargs.update(quality=92, method=4)
                 work.save(out, _PIL_FORMAT[kind], **kwargs)
         except (OSError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError) as exc:
             raise InputError(f"cannot decode the image ({exc}) / 图像无法解码", path=str(src)) from exc

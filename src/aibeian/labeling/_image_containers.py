@@ -12,7 +12,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 
-__all__ = ["ContainerError", "ImageMeta", "read_image_meta", "write_image_xmp"]
+__all__ = ["ContainerError", "ImageMeta", "read_image_meta", "webp_is_lossless", "write_image_xmp"]
 
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
 XMP_JPEG_ID = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -193,6 +193,13 @@ def _webp_canvas(data: bytes, chunks: list[tuple[bytes, int, int]]) -> tuple[int
         bits = int.from_bytes(body[1:5], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1, bool((bits >> 28) & 1)
     raise ContainerError(f"WebP starts with an unexpected chunk {ctype!r}")
+
+
+def webp_is_lossless(data: bytes) -> bool:
+    """Whether the WebP's image data is VP8L (lossless), so a re-encode can stay lossless."""
+    return any(c == b"VP8L" for c, _s, _e in _webp_chunks(data)) and not any(
+        c == b"VP8 " for c, _s, _e in _webp_chunks(data)
+    )
 
 
 def _write_webp(data: bytes, xmp: bytes) -> bytes:
