@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from docx import Document
 
@@ -42,3 +45,41 @@ def test_formats(make_corpus: Callable[..., dict[str, Path]], tmp_path: Path) ->
     assert "总体结论：不通过" in text and "news" in cells and "public domain" in cells
     result = runner.invoke(cli, ["corpus", "report", str(out), "--format", "docx"])
     assert result.exit_code == 2 and "--out" in result.output + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice and poppler-utils are installed by .ci/run",
+)
+def test_docx_renders_with_libreoffice(make_corpus: Callable[..., dict[str, Path]], tmp_path: Path) -> None:
+    """A reader we did not write: LibreOffice turns the .docx into a PDF whose text has our figures."""
+    paths = make_corpus(news=40, forum=40, parquet=40, books=2)
+    out = tmp_path / "run"
+    report = assess([str(paths["corpus"])], sources=paths["sources"], keywords=paths["keywords"], out=out)
+    CliRunner().invoke(
+        cli, ["corpus", "report", str(out), "--format", "docx", "--out", str(tmp_path / "r.docx")]
+    )
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            str(tmp_path / "r.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "pdf" / "r.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "训练语料安全评估" in text and "逐来源评估结果" in text
+    assert f"{report['corpus']['items']:,}" in text and "newsroom 2024" in text
