@@ -206,3 +206,18 @@ def test_spans_are_exact_ordered_and_disjoint(text: str) -> None:
         assert x.start >= last
         assert "\n" not in x.text
         last = x.end
+
+
+def test_streams_are_scanned_in_blocks_with_whole_input_offsets(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from aibeian.keywords import _scan, scan_stream
+
+    text = "前言\r\n" + "甲乙\n台*独丙\n" * 40 + "无换行的最后一行臺獨"
+    whole = matcher.find(text)
+    monkeypatch.setattr(_scan, "BLOCK_CHARS", 7)
+    streamed = list(scan_stream(matcher, io.StringIO(text, newline="")))
+    assert streamed == whole and len(whole) == 41
+    assert all(text[m.start : m.end] == m.text for m in streamed)

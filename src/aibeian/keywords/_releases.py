@@ -167,7 +167,14 @@ class ReleaseStore:
             )
             for f in staging.iterdir():
                 f.chmod(0o444)
-            os.rename(staging, self.root / version)  # fails if the version exists: never overwrite
+            try:
+                os.rename(staging, self.root / version)  # fails if the version exists: never overwrite
+            except OSError as exc:
+                raise InputError(
+                    f"release {version} already exists (was another release recorded at the same "
+                    "time?); nothing recorded",
+                    path=str(self.root / version),
+                ) from exc
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
