@@ -22,25 +22,18 @@ import numpy as np
 import numpy.typing as npt
 
 from aibeian.keywords._compiled import ALLOW, ENGINE, Compiled, is_word, load_or_compile
+from aibeian.keywords._evasion import EVASIONS, NAMES, EvasionNamer
 from aibeian.keywords._library import AllowList, Library, coerce_allow
 from aibeian.keywords._normalise import (
-    CASE,
     NOISE,
     NOISE_GAP_MAX,
-    OTHER_NOISE,
-    TRADITIONAL,
     VISIBLE_NOISE,
-    WIDTH,
     Normalised,
     normalise,
-    stage_fold,
 )
 
 __all__ = ["EVASIONS", "Match", "Matcher", "Spans"]
 
-EVASIONS = ("traditional", "fullwidth", "case", "noise", "pinyin")
-_BITS = {"traditional": 1, "fullwidth": 2, "case": 4, "noise": 8, "pinyin": 16}
-_NAMES = {bits: tuple(n for n in EVASIONS if bits & _BITS[n]) for bits in range(32)}
 CHUNK_CHARS = 1 << 22
 """Texts longer than this are scanned in pieces cut at line breaks (exact: no match crosses one)."""
 
@@ -99,7 +92,7 @@ class Matcher:
         self._c = compiled
         self.keywords = compiled.keywords
         self._owners = [tuple(k) for k in compiled.keywords]
-        self._variants: dict[tuple[str, str], int] = {}
+        self._namer = EvasionNamer(compiled)
 
     @classmethod
     def compile(
@@ -135,7 +128,7 @@ class Matcher:
                     continue
                 starts, ends = spans.start.tolist(), spans.end.tolist()
                 owners = [self._owners[k] for k in spans.keyword.tolist()]
-                names = [_NAMES[bits] for bits in spans.evasion.tolist()]
+                names = [NAMES[bits] for bits in spans.evasion.tolist()]
                 found += [
                     new(Match, (a + offset, b + offset, piece[a:b], kw[0], kw[1], ev))
                     for a, b, kw, ev in zip(starts, ends, owners, names, strict=True)
@@ -165,7 +158,7 @@ class Matcher:
         keep = c.pattern_keyword[pid] != ALLOW
         s, e, pid = s[keep], e[keep], pid[keep]
         start, end = norm.index[s], norm.index[e - 1] + 1
-        return Spans(start, end, c.pattern_keyword[pid], self._evasions(text, norm, start, end, pid))
+        return Spans(start, end, c.pattern_keyword[pid], self._namer.bits(text, norm, start, end, pid))
 
     def _valid(
         self, norm: Normalised, s: npt.NDArray[np.int64], e: npt.NDArray[np.int64], pid: npt.NDArray[np.int64]
@@ -233,57 +226,6 @@ class Matcher:
             np.concatenate((acc_e, more[:, 1]))[order],
             np.concatenate((acc_p, more[:, 2]))[order],
         )
-
-    def _evasions(
-        self,
-        text: str,
-        norm: Normalised,
-        start: npt.NDArray[np.int64],
-        end: npt.NDArray[np.int64],
-        pid: npt.NDArray[np.int64],
-    ) -> npt.NDArray[np.int64]:
-        c = self._c
-        if not len(start):
-            return np.zeros(0, dtype=np.int64)
-        packed, last = norm.packed, len(norm.packed) - 1
-        bounds = np.empty(2 * len(start), dtype=np.int64)
-        bounds[0::2], bounds[1::2] = start, np.minimum(end, last)  # reduceat needs indices < len
-        ors = np.bitwise_or.reduceat(packed, bounds)[0::2].astype(np.int64)
-        if end[-1] > last:
-            ors[-1] |= int(packed[last])
-        pinyin = c.pattern_pinyin[pid]
-        bits = (
-            np.where(ors & TRADITIONAL, 1, 0) | np.where(ors & WIDTH, 2, 0) | np.where(ors & CASE, 4, 0)
-        ).astype(np.int64)
-        bits = np.where(pinyin, bits & ~(1 | 4), bits)  # a Latin spelling has no characters or case to vary
-        noise = np.where(pinyin, ors & OTHER_NOISE, ors & NOISE)
-        bits |= np.where(noise != 0, 8, 0) | np.where(pinyin, 16, 0)
-        keyword = c.pattern_keyword[pid]
-        for i in np.flatnonzero(c.keyword_recheck[keyword] & ~pinyin).tolist():
-            bits[i] = (bits[i] & (8 | 16)) | self._variant_bits(
-                text, norm, int(start[i]), int(end[i]), c.keywords[int(keyword[i])][0]
-            )
-        return bits
-
-    def _variant_bits(self, text: str, norm: Normalised, start: int, end: int, keyword: str) -> int:
-        """Which forms differ between the text and a keyword written with variant characters itself."""
-        written = text[start:end]
-        known = self._variants.get((keyword, written))
-        if known is not None:
-            return known
-        wanted = "".join(keyword[i] for i in normalise(keyword).index.tolist())
-        got = written
-        if len(written) != len(wanted):  # noise inside: compare the surviving characters only
-            lo, hi = np.searchsorted(norm.index, [start, end])
-            got = "".join(text[i] for i in norm.index[lo:hi].tolist())
-        bits = 0
-        for have, want in zip(got, wanted, strict=False):
-            if have != want:
-                (hw, hl, _), (ww, wl, _) = stage_fold(have), stage_fold(want)
-                bits |= 2 if hw == ww else 4 if hl == wl else 1
-        if len(self._variants) < 100_000:
-            self._variants[(keyword, written)] = bits
-        return bits
 
 
 @contextlib.contextmanager
