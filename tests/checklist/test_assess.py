@@ -102,6 +102,9 @@ def test_json_shape_is_the_contract(tmp_path: Path, make_triage: MakeTriage) -> 
     assert gap["text"].startswith("Monitor and record")
     assert gap["feeds"] == ["measures.log_retention_months"]
     assert set(data["by_law"]) == set(LAWS)
+    real_name = next(g for g in data["gaps"] if g["id"] == "csl.real_name")
+    assert real_name["open_conditions"] == ["user_publishing"]  # the user may answer na
+    assert gap["open_conditions"] == []
 
 
 def test_check_answers_reads_a_triage_file(tmp_path: Path, make_triage: MakeTriage) -> None:

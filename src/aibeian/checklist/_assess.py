@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from aibeian.checklist._answers import Answers, load_answers
 from aibeian.checklist._loader import Checklist, load_checklist
 from aibeian.checklist._models import LAWS, SEVERITY_ORDER, ChecklistItem, Lang, Law
-from aibeian.checklist._select import applicable_items, load_triage_result
+from aibeian.checklist._select import applicable_items, load_triage_result, open_conditions
 from aibeian.standards import Status
 from aibeian.triage import TriageResult
 
@@ -31,6 +31,7 @@ class Gap(BaseModel):
     severity: str
     status: Status
     feeds: tuple[str, ...]
+    open_conditions: tuple[str, ...] = ()
     note: str | None = None
 
 
@@ -77,6 +78,7 @@ class ChecklistResult(BaseModel):
                     "blocks_filing": g.blocks_filing,
                     "status": g.status,
                     "feeds": list(g.feeds),
+                    "open_conditions": list(g.open_conditions),
                 }
                 for g in self.gaps
             ],
@@ -95,9 +97,11 @@ def assess(
     items: list[ChecklistItem],
     *,
     checklist: Checklist | None = None,
+    triage: TriageResult | None = None,
     lang: Lang = "zh",
 ) -> ChecklistResult:
-    """Gaps of ``items`` (the applicable ones) given ``answers``; answers to other items are ignored."""
+    """Gaps of ``items`` (the applicable ones) given ``answers``; answers to other items are ignored.
+    ``triage`` only decides which conditions a gap still names (the user may answer ``na`` to those)."""
     cl = checklist or load_checklist()
     gaps: list[tuple[tuple[int, int, int, int], Gap]] = []
     fulfilled: list[Fulfilled] = []
@@ -123,6 +127,7 @@ def assess(
                 severity=item.severity,
                 status=item.status,
                 feeds=item.feeds,
+                open_conditions=tuple(open_conditions(item, triage)),
                 note=a.note if a else None,
             )
             gaps.append((_order(item, index), gap))
@@ -164,4 +169,4 @@ def check_answers(
         triage = load_triage_result(Path(triage))
     answers = load_answers(answers_path, checklist)
     items = applicable_items(checklist, triage, law)
-    return assess(answers, items, checklist=checklist, lang=lang)
+    return assess(answers, items, checklist=checklist, triage=triage, lang=lang)

@@ -138,6 +138,8 @@ def render_result(
         why = t["missing"] if g.answer == "missing" else t["answer_no"]
         out.append(f"{n}. {flag}{g.id} — {g.article} ({g.status}; {why})")
         out.append(f"   {g.text}")
+        if g.open_conditions:
+            out.append(f"   {t['when']}: {', '.join(g.open_conditions)}")
         if g.note:
             out.append(f"   > {g.note}")
     if result.unevidenced:
