@@ -24,8 +24,13 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_settings(tmp_path: Path, url: str, **extra: object) -> Settings:
-    return Settings(home=tmp_path / "home", db_url=url, secret_key=SecretStr("test-secret"),
-                    runs_dir=tmp_path / "runs", **extra)
+    return Settings(
+        home=tmp_path / "home",
+        db_url=url,
+        secret_key=SecretStr("test-secret"),
+        runs_dir=tmp_path / "runs",
+        **extra,
+    )
 
 
 def seed_users(store: Store) -> None:

@@ -77,14 +77,21 @@ def test_viewer_reads_everything_but_changes_nothing(seeded: TestClient, store) 
     page = seeded.get("/services/1").text
     assert 'action="/services/1/filings"' not in page  # no forms drawn that it may not use
     with store.session() as s:
-        assert {e.action for e in list_audit(s)} <= {"filing.create", "service.create", "user.create", "user.login"}
+        assert {e.action for e in list_audit(s)} <= {
+            "filing.create",
+            "service.create",
+            "user.create",
+            "user.login",
+        }
 
 
 def test_reviewer_cannot_manage_users(seeded: TestClient) -> None:
     login(seeded, "reviewer")
     token = csrf_of(seeded, "/")
     assert seeded.get("/users").status_code == 403
-    r = seeded.post("/users", data={"username": "m", "password": "x" * 12, "role": "admin", "csrf_token": token})
+    r = seeded.post(
+        "/users", data={"username": "m", "password": "x" * 12, "role": "admin", "csrf_token": token}
+    )
     assert r.status_code == 403
 
 
@@ -110,7 +117,9 @@ def test_wrong_password_then_rate_limit(tmp_path: Path, sqlite_url: str, store) 
     with TestClient(create_app(settings, store=store), follow_redirects=False) as c:
         token = csrf_of(c)
         for _ in range(3):
-            r = c.post("/login", data={"username": "admin", "password": "wrong-password", "csrf_token": token})
+            r = c.post(
+                "/login", data={"username": "admin", "password": "wrong-password", "csrf_token": token}
+            )
             assert r.status_code == 401 and "用户名或密码错误" in r.text
         r = c.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
         assert r.status_code == 429 and "登录失败次数过多" in r.text
@@ -121,8 +130,15 @@ def test_wrong_password_then_rate_limit(tmp_path: Path, sqlite_url: str, store) 
 
 def test_open_redirect_is_not_followed(client: TestClient) -> None:
     token = csrf_of(client)
-    r = client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token,
-                                    "next": "https://evil.example/"})
+    r = client.post(
+        "/login",
+        data={
+            "username": "admin",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://evil.example/",
+        },
+    )
     assert r.headers["location"] == "/"
 
 
@@ -151,8 +167,9 @@ def test_access_control_on_postgres(tmp_path: Path, pg_scratch_url: str) -> None
     store = open_store(pg_scratch_url, migrate=True)
     seed_users(store)
     try:
-        with TestClient(create_app(make_settings(tmp_path, pg_scratch_url), store=store),
-                        follow_redirects=False) as c:
+        with TestClient(
+            create_app(make_settings(tmp_path, pg_scratch_url), store=store), follow_redirects=False
+        ) as c:
             assert c.get("/").status_code == 303
             login(c, "viewer")
             assert c.get("/").status_code == 200

@@ -7,6 +7,8 @@ import click
 from aibeian.settings import Settings
 from aibeian.storage import DEMO_PASSWORD, DEMO_USER, count_users, load_demo, open_store
 
+DEMO_RUN = "demo-sample-run"
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -21,7 +23,11 @@ from aibeian.storage import DEMO_PASSWORD, DEMO_USER, count_users, load_demo, op
     help="Database: sqlite:///path/file.sqlite3 or postgresql://user@host:5432/db "
     "(default: AIBEIAN_DB_URL, else a SQLite file under AIBEIAN_HOME).",
 )
-@click.option("--demo", is_flag=True, help="Load a demo project and a demo admin account (first start only).")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load a demo project, a demo admin account and a sample 10,000-item evaluation run (first start only).",
+)
 def serve(host: str, port: int, db_url: str | None, demo: bool) -> None:
     """Start the web workbench (工作台). The first start creates or migrates the database.
 
@@ -39,6 +45,12 @@ def serve(host: str, port: int, db_url: str | None, demo: bool) -> None:
         if demo:
             load_demo(session)
         users = count_users(session)
+    if demo:
+        runs = settings.evaluation_runs_dir()
+        if not (runs / DEMO_RUN).exists():
+            from aibeian.web._sample_run import write_sample_run
+
+            write_sample_run(runs / DEMO_RUN, items=10_000)
     app = create_app(settings, store=store)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"aibeian workbench: http://{shown}:{port}/  (database: {store.url})")

@@ -69,14 +69,13 @@ def open_run(root: Path, name: str) -> RunDirectory:
 
 def _summary(run_dir: RunDirectory) -> RunSummaryView:
     run = run_dir.read_run()
-    target = run.get("target") or {}
+    spec = run.get("spec")
+    target = spec.get("target") if isinstance(spec, dict) else None
     return RunSummaryView(
         name=run_dir.path.name,
         status=str(run.get("status", "?")),
-        created=str(run.get("created_at") or run.get("created") or ""),
-        target=str(target.get("model") or target.get("name") or "")
-        if isinstance(target, dict)
-        else str(target),
+        created=str(run.get("created") or ""),
+        target=str(target.get("model") or "") if isinstance(target, dict) else "",
         results=run_dir.read_results(),
         run=run,
     )

@@ -22,6 +22,7 @@ __all__ = [
     "OptionalUser",
     "SessionDep",
     "SettingsDep",
+    "StoreDep",
     "actor",
     "csrf_token",
     "verify_csrf",
@@ -116,6 +117,7 @@ def actor(user: User) -> Actor:
     return Actor(name=user.username, id=user.id)
 
 
+StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_db)]
 LangDep = Annotated[Lang, Depends(get_lang)]

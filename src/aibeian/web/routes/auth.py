@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from aibeian.storage import authenticate, record
 from aibeian.web._templates import render
-from aibeian.web.deps import CurrentUser, SessionDep, actor
+from aibeian.web.deps import CurrentUser, SessionDep, StoreDep, actor
 
 router = APIRouter()
 
@@ -26,7 +26,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/") -> Response:
+def login_form(request: Request, store: StoreDep, next: str = "/") -> Response:
+    """Checks the store first, so a broken database is reported before anyone types a password."""
     return render(request, "login.html", {"next": _safe_next(next)})
 
 
