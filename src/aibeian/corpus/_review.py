@@ -34,16 +34,9 @@ def draw_manual_sample(run: RunDir, n: int) -> list[dict[str, Any]]:
         raise InputError("the sample size must be positive", field="--n", expected="e.g. 4000")
     settings = run.settings()
     sizes: Counter[str] = Counter()
-    reserves: dict[str, list[list[tuple[int, str]]]] = {}
-    owners: dict[str, dict[str, Any]] = {}
-    results = list(run.results())
-    for result in results:
+    for result in run.results():  # one shard result in memory at a time: corpora run to terabytes
         for sid, c in result["sources"].items():
             sizes[sid] += c["items"]
-        for sid, pairs in result["manual_reserve"].items():
-            reserves.setdefault(sid, []).append([(int(h), k) for h, k in pairs])
-            for _, key in pairs:
-                owners[key] = result
     counts = allocate(n, dict(sizes))
     for sid, want in counts.items():
         if want > settings.manual_reserve and sizes[sid] > settings.manual_reserve:
@@ -54,10 +47,21 @@ def draw_manual_sample(run: RunDir, n: int) -> list[dict[str, Any]]:
                 expected=f"at most {settings.manual_reserve} per source, or rescan with a larger "
                 "--manual-reserve",
             )
-    chosen: dict[str, tuple[str, int]] = {}
-    for sid, want in counts.items():
-        for h, key in SmallestK.merge(reserves.get(sid, []), want):
-            chosen[key] = (sid, h)
+    best = {sid: SmallestK(want) for sid, want in counts.items()}
+    owners: dict[str, dict[str, Any]] = {}
+    for result in run.results():
+        where = {k: result[k] for k in ("shard", "paths", "files", "row_group")}
+        for sid, pairs in result["manual_reserve"].items():
+            for h, key in pairs:
+                best[sid].add(int(h), key)
+        kept = {key for heap in best.values() for _, key in heap.items()}
+        owners = {k: v for k, v in owners.items() if k in kept}
+        owners.update(
+            {key: where for pairs in result["manual_reserve"].values() for _, key in pairs if key in kept}
+        )
+    chosen: dict[str, tuple[str, int]] = {
+        key: (sid, h) for sid, heap in best.items() for h, key in heap.items()
+    }
     texts = _fetch_texts(chosen, owners, settings.sources.text_field, settings.sources.source_field)
     sample = [
         {"id": key, "source": sid, "text": texts[key]}
