@@ -7,6 +7,7 @@ is reported on the first request as a clear page (or JSON under ``/api``), and c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +19,7 @@ from aibeian.storage import Store, make_engine
 from aibeian.web._errors import install_handlers
 from aibeian.web._security import LoginLimiter, resolve_secret
 from aibeian.web.api import api_router
-from aibeian.web.deps import verify_csrf
+from aibeian.web.deps import CurrentUser, verify_csrf
 from aibeian.web.routes import html_routers
 
 __all__ = ["create_app"]
@@ -35,8 +36,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         description="JSON API of the aibeian workbench (CAC filings for AI services). "
         "Authenticate with the session cookie from /login; state-changing calls need the X-CSRF-Token header.",
         dependencies=[Depends(verify_csrf)],
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=None,  # served below, to signed-in users only
+        docs_url=None,  # Swagger UI would load its scripts from a CDN; the schema itself is enough
         redoc_url=None,
     )
     app.state.settings = settings
@@ -58,4 +59,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     for router in html_routers:
         app.include_router(router, include_in_schema=False)
     app.include_router(api_router, prefix="/api")
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(user: CurrentUser) -> dict[str, Any]:
+        return app.openapi()
+
     return app
