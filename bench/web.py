@@ -117,7 +117,8 @@ async def load(
 
 
 def datasette_db(sqlite_file: Path, run_dir: Path, out: Path) -> Path:
-    shutil.copyfile(sqlite_file, out)
+    with sqlite3.connect(sqlite_file) as src, sqlite3.connect(out) as dst:
+        src.backup(dst)  # the WAL's pages too, which a file copy would miss
     with sqlite3.connect(out) as conn:
         conn.execute(
             "CREATE TABLE items (id TEXT, kind TEXT, risk TEXT, outcome TEXT, prompt TEXT, record TEXT)"
