@@ -51,7 +51,8 @@ class Settings(BaseSettings):
         default=900, ge=1, description="Window (seconds) over which failed logins are counted."
     )
     secure_cookies: bool = Field(
-        default=False, description="Mark the session cookie Secure (set it when the workbench is served over HTTPS)."
+        default=False,
+        description="Mark the session cookie Secure (set it when the workbench is served over HTTPS).",
     )
 
     @property
