@@ -16,10 +16,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "FILING_STATUSES",
     "FILING_TYPES",
+    "JOB_KINDS",
+    "JOB_STATUSES",
     "ROLES",
     "AuditEntry",
     "Base",
     "Filing",
+    "Job",
     "Service",
     "TriageRecord",
     "User",
@@ -28,6 +31,8 @@ __all__ = [
 ROLES = ("admin", "reviewer", "viewer")
 FILING_TYPES = ("algorithm", "genai", "registration")
 FILING_STATUSES = ("preparing", "submitted", "feedback", "approved")
+JOB_KINDS = ("evaluation", "corpus_scan", "dossier_build")
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -122,3 +127,32 @@ class TriageRecord(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     service: Mapped[Service] = relationship(back_populates="triage_records")
+
+
+class Job(Base):
+    """A long job (evaluation, corpus scan, dossier build) run by the background worker, not the request.
+
+    The row is the job's whole public state: the worker claims a queued row, moves ``done``/``total`` as it
+    goes and ends with ``result`` (where the output is) or ``error`` (the message a user reads), so the web
+    process can show progress and survive a failed job without sharing memory with the worker.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    worker: Mapped[str] = mapped_column(String(128), default="")
