@@ -6,30 +6,16 @@ the docs never drift from what the tool prints.
 
 from __future__ import annotations
 
-import re
-import shlex
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aibeian.cli.main import cli
-
-BLOCK = re.compile(r"```console\n\$ (aibeian [^\n]+)\n(.*?)```", flags=re.S)
-
-
-def refresh(text: str) -> str:
-    def run(match: re.Match[str]) -> str:
-        command = match.group(1)
-        result = CliRunner().invoke(cli, shlex.split(command)[1:])
-        return f"```console\n$ {command}\n{result.output}```"
-
-    return BLOCK.sub(run, text)
+from doc_examples import REPO, refresh
 
 
 def main() -> int:
-    docs = Path(__file__).resolve().parents[1] / "docs"
-    for path in sorted(docs.glob("*.md")):
+    for path in sorted((REPO / "docs").glob("*.md")):
         text = path.read_text(encoding="utf-8")
         new = refresh(text)
         if new != text:

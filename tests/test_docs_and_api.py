@@ -4,6 +4,7 @@ docs/settings.md, every risk id is in the user docs; and the public API lists ar
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 
 import click
@@ -12,6 +13,9 @@ import pytest
 from aibeian.cli.main import cli
 from aibeian.settings import Settings
 from aibeian.standards import load_standards
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import doc_examples
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -181,17 +185,15 @@ def test_python_dash_m_and_version() -> None:
 
 def test_console_examples_in_every_guide_print_what_the_guide_says() -> None:
     """`$ aibeian …` blocks in docs/*.md are refreshed by `make docs`; here they are run and compared."""
-    import re
-    import shlex
-
-    from click.testing import CliRunner
-
-    block = re.compile(r"```console\n\$ (aibeian [^\n]+)\n(.*?)```", flags=re.S)
     checked = 0
     for guide in sorted(DOCS.glob("*.md")):
-        for command, expected in block.findall(guide.read_text(encoding="utf-8")):
-            args = [str(REPO / a) if a.startswith("examples/") else a for a in shlex.split(command)[1:]]
-            result = CliRunner().invoke(cli, args)
-            assert result.output == expected, f"{guide.name}: {command}"
+        for command, expected in doc_examples.examples(guide.read_text(encoding="utf-8")):
+            assert doc_examples.run(command) == expected, f"{guide.name}: {command}"
             checked += 1
     assert checked >= 5
+
+
+def test_console_examples_may_continue_over_lines() -> None:
+    text = "```console\n$ aibeian standards \\\n    risks --format json\n...\n```"
+    [(command, _)] = list(doc_examples.examples(text))
+    assert doc_examples.command_args(command) == ["standards", "risks", "--format", "json"]
