@@ -54,6 +54,28 @@ class Settings(BaseSettings):
         default=False,
         description="Mark the session cookie Secure (set it when the workbench is served over HTTPS).",
     )
+    keywords_library: Path | None = Field(
+        default=None,
+        description="Working keyword library CSV the workbench's keyword screen checks; default: "
+        "home/keywords/library.csv (else the latest release).",
+    )
+    keywords_allow: Path | None = Field(
+        default=None,
+        description="Allow-list CSV the workbench's matcher box applies; default: home/keywords/allow.csv if present.",
+    )
+    keywords_store: Path | None = Field(
+        default=None,
+        description="Release store (aibeian keywords release --store) the keyword screen reads; default: "
+        "home/keywords/releases.",
+    )
+    corpus_runs_dir: Path | None = Field(
+        default=None,
+        description="Folder of corpus scan run directories offered for manual review; default: home/corpus-runs.",
+    )
+    checklist_dir: Path | None = Field(
+        default=None,
+        description="Folder of each service's checklist answers file and evidence uploads; default: home/checklist.",
+    )
 
     @property
     def cache_dir(self) -> Path:
@@ -63,6 +85,23 @@ class Settings(BaseSettings):
     def evaluation_runs_dir(self) -> Path:
         """Where the workbench looks for evaluation run directories."""
         return self.runs_dir or self.home / "runs"
+
+    def keyword_paths(self) -> tuple[Path, Path, Path]:
+        """The working library, the allow-list and the release store the workbench reads."""
+        base = self.home / "keywords"
+        return (
+            self.keywords_library or base / "library.csv",
+            self.keywords_allow or base / "allow.csv",
+            self.keywords_store or base / "releases",
+        )
+
+    def corpus_runs(self) -> Path:
+        """Where the workbench looks for corpus scan run directories."""
+        return self.corpus_runs_dir or self.home / "corpus-runs"
+
+    def checklist_root(self) -> Path:
+        """Where each service's checklist answers and evidence are kept (one folder per service)."""
+        return self.checklist_dir or self.home / "checklist"
 
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.home / 'aibeian.sqlite3'}"
