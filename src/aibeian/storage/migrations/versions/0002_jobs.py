@@ -34,6 +34,9 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("worker", sa.String(length=128), nullable=False),
+        sa.Column("child_pid", sa.Integer(), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["service_id"], ["services.id"], name=op.f("fk_jobs_service_id_services"), ondelete="SET NULL"
         ),
