@@ -81,7 +81,9 @@ def test_init_registration_prefills_the_upstream_number(tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "does not call for a genai filing" in wrong.output
 
 
-def test_check_compares_stated_figures_with_the_run(tmp_path: Path, good_run: Path, bad_run: Path) -> None:
+def test_check_compares_stated_figures_with_the_run(
+    tmp_path: Path, good_run: Path, bad_run: Path, corpus_run: Path
+) -> None:
     facts = tmp_path / "facts.yaml"
     facts.write_text(
         (EXAMPLES / "facts-genai.yaml")
@@ -89,7 +91,19 @@ def test_check_compares_stated_figures_with_the_run(tmp_path: Path, good_run: Pa
         .replace("stated_refusal_rate: null", "stated_refusal_rate: 0.99"),
         encoding="utf-8",
     )
-    good = json.loads(run("dossier", "check", str(facts), "--runs", str(good_run), "--format", "json").output)
+    good = json.loads(
+        run(
+            "dossier",
+            "check",
+            str(facts),
+            "--runs",
+            str(good_run),
+            "--runs",
+            str(corpus_run),
+            "--format",
+            "json",
+        ).output
+    )
     assert good["missing"] == [] and good["failing"] == []
     assert good["inconsistent"][0]["field"] == "evaluation.stated_refusal_rate"
     assert good["inconsistent"][0]["measured"] == 0.97
@@ -98,8 +112,16 @@ def test_check_compares_stated_figures_with_the_run(tmp_path: Path, good_run: Pa
             "dossier", "check", str(EXAMPLES / "facts-genai.yaml"), "--runs", str(bad_run), "--format", "json"
         ).output
     )
-    assert {f["check"] for f in bad["failing"]} == {"content_pass_rate", "over_refusal_rate"}
-    ready = run("dossier", "check", str(EXAMPLES / "facts-genai.yaml"), "--runs", str(good_run))
+    assert {f["check"] for f in bad["failing"]} == {"content_pass_rate", "over_refusal_rate", "corpus_run"}
+    ready = run(
+        "dossier",
+        "check",
+        str(EXAMPLES / "facts-genai.yaml"),
+        "--runs",
+        str(good_run),
+        "--runs",
+        str(corpus_run),
+    )
     assert ready.exit_code == 0 and "ready" in ready.output
 
 

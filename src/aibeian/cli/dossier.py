@@ -9,6 +9,8 @@ import click
 
 from aibeian.cli._output import console, echo_json
 from aibeian.dossier import (
+    Facts,
+    RunSummary,
     build_dossier,
     check_dossier,
     init_facts_text,
@@ -18,6 +20,7 @@ from aibeian.dossier import (
     package,
     verify_package,
 )
+from aibeian.dossier._checklist import ChecklistUse, use_checklist
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
 
@@ -51,8 +54,25 @@ def init_cmd(
     click.echo(f"wrote {out}; fill it in, then run: aibeian dossier check {out}")
 
 
-def _runs(paths: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
+def _runs(paths: tuple[Path, ...]) -> list[RunSummary]:
     return [load_run(p) for p in paths]
+
+
+def _checklist(
+    answers: Path | None, triage: Path | None, facts: Facts, lang: str = "zh"
+) -> ChecklistUse | None:
+    if answers is None:
+        if triage is not None:
+            raise InputError("--triage only selects checklist items; give --checklist ANSWERS.yaml too")
+        return None
+    return use_checklist(answers, facts, triage=triage, lang=lang)
+
+
+CHECKLIST_HELP = (
+    "Compliance checklist answers (aibeian checklist answer): gaps are reported, "
+    "a yes with evidence is cited in the documents."
+)
+TRIAGE_HELP = "Triage result (aibeian triage --format json): settles which checklist items apply."
 
 
 @dossier.command("check")
@@ -61,16 +81,31 @@ def _runs(paths: tuple[Path, ...]) -> list:  # type: ignore[type-arg]
     "--runs", "run_dirs", type=FILE, multiple=True, help="Evaluation or corpus run directory (repeatable)."
 )
 @click.option("--keywords", type=FILE, help="The keyword library (CSV): its quotas are checked too.")
-@click.option("--banks", type=FILE, multiple=True, help="Bank files (JSONL): their quotas are checked too.")
+@click.option(
+    "--banks",
+    type=FILE,
+    multiple=True,
+    help="Bank files (JSONL): their quotas are checked, and that the evaluation run used them.",
+)
+@click.option("--checklist", "answers", type=FILE, help=CHECKLIST_HELP)
+@click.option("--triage", type=FILE, help=TRIAGE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check_cmd(
-    facts_file: Path, run_dirs: tuple[Path, ...], keywords: Path | None, banks: tuple[Path, ...], fmt: str
+    facts_file: Path,
+    run_dirs: tuple[Path, ...],
+    keywords: Path | None,
+    banks: tuple[Path, ...],
+    answers: Path | None,
+    triage: Path | None,
+    fmt: str,
 ) -> None:
     """Completeness and consistency: empty fields by document, stated figures that differ from the runs,
-    runs missing or failing a threshold, keyword-library and bank quotas unmet. Exit 0 only when the
-    dossier is ready, 1 otherwise."""
+    runs missing, unfinished or failing a threshold (evaluation and corpus), an evaluation run made on other
+    banks than --banks, keyword-library and bank quotas unmet, and compliance-checklist gaps. Exit 0 only
+    when the dossier is ready, 1 otherwise."""
     facts = load_facts(facts_file)
-    result = check_dossier(facts, _runs(run_dirs), keywords=keywords, banks=list(banks))
+    use = _checklist(answers, triage, facts)
+    result = check_dossier(facts, _runs(run_dirs), keywords=keywords, banks=list(banks), checklist=use)
     if fmt == "json":
         echo_json(result.to_dict())
     else:
@@ -82,10 +117,22 @@ def check_cmd(
             c.print(f"[red]inconsistent[/]  {i}")
         for f in result.failing:
             c.print(f"[red]failing[/]  {f}")
+        for g in result.checklist_gaps:
+            where = ", ".join(
+                t["document"]
+                + (f"#{t['section']}" if "section" in t else "")
+                + (f" ({t['field']})" if "field" in t else "")
+                for t in g["feeds"]
+            )
+            c.print(
+                f"[yellow]checklist[/]  {g['id']} ({g['answer']}): {g['text']} — {where or '—'}", markup=False
+            )
+        summary = f", {len(result.checklist_gaps)} checklist gaps" if result.checklist_gaps else ""
         c.print(
             "[green]ready[/]"
             if result.ready
-            else f"not ready: {len(result.missing)} missing, {len(result.inconsistent)} inconsistent, {len(result.failing)} failing"
+            else f"not ready: {len(result.missing)} missing, {len(result.inconsistent)} inconsistent, "
+            f"{len(result.failing)} failing{summary}"
         )
     click.get_current_context().exit(0 if result.ready else 1)
 
@@ -109,6 +156,8 @@ def check_cmd(
 @click.option(
     "--templates", "templates_dir", type=FILE, help="Folder of your own <document-id>.yaml templates."
 )
+@click.option("--checklist", "answers", type=FILE, help=CHECKLIST_HELP)
+@click.option("--triage", type=FILE, help=TRIAGE_HELP)
 @click.option(
     "--out", type=FILE, required=True, help="New folder for the documents (must not exist or be empty)."
 )
@@ -119,18 +168,23 @@ def build_cmd(
     banks: tuple[Path, ...],
     lang: Literal["zh", "en"],
     templates_dir: Path | None,
+    answers: Path | None,
+    triage: Path | None,
     out: Path,
 ) -> None:
-    """Write one .docx per document, the keyword list and test set as .xlsx, and manifest.json.
+    """Write one .docx per document, the keyword list and test set as .xlsx, and manifest.json; with
+    --checklist, each yes with evidence is cited in the sections it feeds and listed in an evidence index.
     Nothing is written unless everything builds."""
+    facts = load_facts(facts_file)
     manifest = build_dossier(
-        load_facts(facts_file),
+        facts,
         _runs(run_dirs),
         out,
         keywords=keywords,
         banks=list(banks),
         lang=lang,
         templates_dir=templates_dir,
+        checklist=_checklist(answers, triage, facts, lang),
     )
     for entry in manifest["files"]:
         click.echo(f"  {entry['file']}")

@@ -14,8 +14,12 @@ from typing import Any
 import yaml
 
 from aibeian import __version__
+from aibeian.dossier._check import bank_mismatches
+from aibeian.dossier._checklist import ChecklistUse
 from aibeian.dossier._docx import Lang, render_document
+from aibeian.dossier._evidence import render_evidence_index
 from aibeian.dossier._facts import Facts
+from aibeian.dossier._feeds import EVIDENCE_INDEX
 from aibeian.dossier._package import MANIFEST, MANIFEST_FORMAT, sha256_file
 from aibeian.dossier._runs import RunSummary
 from aibeian.dossier._schema import XLSX_DOCUMENTS
@@ -60,12 +64,25 @@ def build_dossier(
     banks: list[Path] | None = None,
     lang: Lang = "zh",
     templates_dir: Path | None = None,
+    checklist: ChecklistUse | None = None,
 ) -> dict[str, Any]:
     """Write every document of the filing, the spreadsheets and manifest.json into ``out`` (which must not
-    exist or be empty). Missing inputs are reported together before anything is written."""
+    exist or be empty). Missing inputs are reported together before anything is written.
+
+    With ``checklist`` (the answers as :func:`use_checklist` reads them), each ``yes`` with evidence is cited
+    in the sections it feeds and listed in the evidence index (``supporting-evidence``)."""
     banks = banks or []
     needed = [d for d in facts.documents if d in XLSX_DOCUMENTS or template_for(d, templates_dir) is not None]
+    evidence = list(checklist.evidence) if checklist is not None else []
+    if evidence and EVIDENCE_INDEX not in needed:
+        needed.append(EVIDENCE_INDEX)
     problems = []
+    for mismatch in bank_mismatches(runs, banks):
+        problems.append(
+            f"evaluation run {mismatch['run']} was made on other banks than --banks "
+            f"(run: {', '.join(str(b['sha256'])[:12] for b in mismatch['run_banks'])}; "
+            f"filed: {', '.join(str(b['sha256'])[:12] for b in mismatch['filed_banks'])})"
+        )
     if "keyword-list" in needed and keywords is None:
         problems.append("the keyword list needs --keywords LIB.csv")
     if "evaluation-test-set" in needed and not banks:
@@ -79,9 +96,24 @@ def build_dossier(
     try:
         files = []
         run_ids = [r.run_id for r in runs]
+        answers = {"answers": checklist.path, "sha256": checklist.sha256} if checklist is not None else None
         for doc_id in needed:
             source: dict[str, Any] = {"facts": facts.path, "runs": run_ids}
-            if doc_id == "keyword-list":
+            if answers is not None:
+                source["checklist"] = answers
+            if (
+                doc_id == EVIDENCE_INDEX
+                and checklist is not None
+                and template_for(doc_id, templates_dir) is None
+            ):
+                name = _file_name(doc_id, lang, ".docx")
+                render_evidence_index(checklist, facts, lang, tmp / name)
+                source["evidence"] = [
+                    {"item": e.id, "file": f, "sha256": h}
+                    for e in checklist.evidence
+                    for f, h in zip(e.files, e.sha256, strict=True)
+                ]
+            elif doc_id == "keyword-list":
                 assert keywords is not None
                 name = _file_name(doc_id, lang, ".xlsx")
                 count = write_keyword_list(keywords, tmp / name)
@@ -94,7 +126,7 @@ def build_dossier(
                 template = template_for(doc_id, templates_dir)
                 assert template is not None
                 name = _file_name(doc_id, lang, ".docx")
-                render_document(template, facts, runs, lang, tmp / name)
+                render_document(template, facts, runs, lang, tmp / name, doc_id=doc_id, evidence=evidence)
             files.append(
                 {"file": name, "document": doc_id, "sha256": sha256_file(tmp / name), "source": source}
             )
