@@ -1,6 +1,9 @@
 """The screens, one router per resource."""
 
 from aibeian.web.routes import audit, auth, dashboard, evaluations, filings, services, triage, users
+from aibeian.web.routes import checklist as compliance_checklist
+from aibeian.web.routes import corpus as corpus_review
+from aibeian.web.routes import keywords as keyword_library
 
 html_routers = [
     auth.router,
@@ -9,6 +12,9 @@ html_routers = [
     filings.router,
     triage.router,
     evaluations.router,
+    corpus_review.router,
+    keyword_library.router,
+    compliance_checklist.router,
     audit.router,
     users.router,
 ]

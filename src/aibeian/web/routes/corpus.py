@@ -1,0 +1,148 @@
+"""Corpus manual review: the scan runs under ``AIBEIAN_CORPUS_RUNS_DIR``, and a one-item-at-a-time screen
+(keyboard shortcuts) whose verdicts go into the run directory through the corpus package, so
+``aibeian corpus report`` counts them. Viewers may read; reviewers and admins record verdicts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from aibeian.corpus import RunDir
+from aibeian.corpus._review_store import record_verdict
+from aibeian.errors import InputError
+from aibeian.standards import load_standards
+from aibeian.storage import User, record
+from aibeian.web import _corpus_review as view
+from aibeian.web._templates import field_errors, render
+from aibeian.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, actor
+
+router = APIRouter(prefix="/corpus")
+
+
+def _mode(value: str) -> view.Mode:
+    return "second" if value == "second" else "first"
+
+
+@router.get("")
+def index(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+    root = settings.corpus_runs()
+    return render(request, "corpus.html", {"runs": view.list_corpus_runs(root), "root": root})
+
+
+def _item_page(
+    request: Request,
+    run: RunDir,
+    user: User,
+    mode: view.Mode,
+    index: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    sample = view.load_sample(run)
+    state = view.review_state(run)
+    reviewer = user.username
+    if index is None:
+        index = view.next_index(sample, state, reviewer, mode)
+    elif sample:
+        index = min(max(index, 0), len(sample) - 1)
+    item = sample[index] if index is not None and sample else None
+    mine = others = None
+    if item is not None:
+        mine = state.reviewed_by(str(item["id"]), reviewer)
+        if mine is not None:  # blind until one's own verdict is in
+            others = [
+                v
+                for v in [state.primary.get(str(item["id"])), state.second(str(item["id"]))]
+                if v is not None and str(v.get("reviewer") or "") != reviewer
+            ]
+    ctx: dict[str, Any] = {
+        "run_name": run.path.name,
+        "mode": mode,
+        "index": index,
+        "item": item,
+        "total": len(sample),
+        "mine": mine,
+        "others": others,
+        "waiting": view.waiting(state, str(item["id"]), reviewer, mode) if item else False,
+        "remaining": view.remaining(sample, state, reviewer, mode),
+        "progress": view.progress(run, state),
+        "risks": load_standards().risks,
+        "errors": errors or {},
+        "values": values or {},
+    }
+    return render(request, "corpus_review.html", ctx, status_code=422 if errors else 200)
+
+
+@router.get("/{name}")
+def overview(request: Request, settings: SettingsDep, user: CurrentUser, name: str) -> Response:
+    run = view.open_corpus_run(settings.corpus_runs(), name)
+    has_sample = view.has_sample(run)
+    ctx = {
+        "run_name": name,
+        "meta": run.meta(),
+        "has_sample": has_sample,
+        "progress": view.progress(run) if has_sample else None,
+    }
+    return render(request, "corpus_run.html", ctx)
+
+
+@router.get("/{name}/review")
+def review(
+    request: Request,
+    settings: SettingsDep,
+    user: CurrentUser,
+    name: str,
+    mode: str = "first",
+    i: int | None = None,
+) -> Response:
+    run = view.open_corpus_run(settings.corpus_runs(), name)
+    return _item_page(request, run, user, _mode(mode), i)
+
+
+@router.post("/{name}/review")
+def save_verdict(
+    request: Request,
+    settings: SettingsDep,
+    db: SessionDep,
+    user: EditorUser,
+    name: str,
+    item_id: Annotated[str, Form()] = "",
+    qualified: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    mode: Annotated[str, Form()] = "first",
+    i: Annotated[int, Form()] = 0,
+) -> Response:
+    run = view.open_corpus_run(settings.corpus_runs(), name)
+    m = _mode(mode)
+    values = {"qualified": qualified, "reason": reason}
+    try:
+        if qualified not in ("yes", "no"):
+            raise InputError(
+                "choose qualified (y) or not qualified (n)", field="qualified", expected="yes or no"
+            )
+        verdict = record_verdict(
+            run, item_id=item_id, qualified=qualified == "yes", reason=reason, reviewer=user.username
+        )
+    except InputError as exc:
+        return _item_page(request, run, user, m, i, errors=field_errors(exc), values=values)
+    record(
+        db,
+        actor=actor(user),
+        action="corpus.review",
+        entity="corpus_run",
+        detail={
+            "run": name,
+            "item": item_id,
+            "qualified": verdict["qualified"],
+            "reason": verdict["reason"],
+            "primary": verdict["primary"],
+        },
+    )
+    db.commit()
+    sample = view.load_sample(run)
+    nxt = view.next_index(sample, view.review_state(run), user.username, m, after=i)
+    target = f"/corpus/{name}/review?mode={m}" + (f"&i={nxt}" if nxt is not None else "")
+    return RedirectResponse(target, status_code=303)
