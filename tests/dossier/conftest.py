@@ -10,7 +10,15 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "dossier"
 
 
-def write_eval_run(path: Path, *, content: float, refusal: float, over: float, n: int = 1000) -> Path:
+def write_eval_run(
+    path: Path,
+    *,
+    content: float,
+    refusal: float,
+    over: float,
+    n: int = 1000,
+    spec: dict[str, Any] | None = None,
+) -> Path:
     """A finished evaluation run directory in the evaluation harness's format, made from item records with
     the harness's own metrics code, so the dossier reads exactly what `aibeian eval run` writes."""
     from aibeian.evaluation._records import RUN_FORMAT
@@ -38,7 +46,8 @@ def write_eval_run(path: Path, *, content: float, refusal: float, over: float, n
             )
     path.mkdir(parents=True)
     (path / "run.json").write_text(
-        json.dumps({"format": RUN_FORMAT, "run_id": path.name, "status": "complete"}), encoding="utf-8"
+        json.dumps({"format": RUN_FORMAT, "run_id": path.name, "status": "complete", "spec": spec or {}}),
+        encoding="utf-8",
     )
     (path / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     (path / "results.json").write_text(json.dumps(compute_metrics(records)), encoding="utf-8")

@@ -353,7 +353,11 @@ def render_document(
         _heading(doc, i, section["heading"][lang], lang)
         for block in section.get("blocks", []):
             _block(doc, block, facts, runs, lang)
-        cited = [e for e in evidence if feeds_section(e.feeds, doc_id, section, documents)]
+        cited = [
+            e
+            for e in evidence
+            if e.id not in cited_ids and feeds_section(e.feeds, doc_id, section, documents)
+        ]
         if cited:
             doc.add_paragraph(_w("evidence_intro", lang))
             _evidence_table(doc, cited, lang)
