@@ -21,6 +21,7 @@ from aibeian.cli.serve import serve
 from aibeian.cli.standards import standards
 from aibeian.cli.triage import triage
 from aibeian.cli.users import users
+from aibeian.cli.worker import worker
 from aibeian.errors import AibeianError, InputError
 
 CONTEXT_SETTINGS = {
@@ -78,6 +79,7 @@ cli.add_command(serve)
 cli.add_command(users)
 cli.add_command(checklist)
 cli.add_command(keywords)
+cli.add_command(worker)
 
 
 def main() -> None:

@@ -28,7 +28,15 @@ DEMO_RUN = "demo-sample-run"
     is_flag=True,
     help="Load a demo project, a demo admin account and a sample 10,000-item evaluation run (first start only).",
 )
-def serve(host: str, port: int, db_url: str | None, demo: bool) -> None:
+@click.option(
+    "--worker/--no-worker",
+    "run_worker",
+    default=True,
+    show_default=True,
+    help="Run long jobs (evaluations, corpus scans, dossier builds) in a background worker inside this "
+    "process; use --no-worker when separate `aibeian worker` processes serve the database.",
+)
+def serve(host: str, port: int, db_url: str | None, demo: bool, run_worker: bool) -> None:
     """Start the web workbench (工作台). The first start creates or migrates the database.
 
     Sign in with an account made by `aibeian users create NAME --role admin`.
@@ -61,4 +69,14 @@ def serve(host: str, port: int, db_url: str | None, demo: bool) -> None:
             "no accounts yet; create the first admin with / 创建第一个管理员:\n"
             f"  aibeian users create NAME --role admin --db {store.url}"
         )
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    job_worker = None
+    if run_worker:
+        from aibeian.jobs import Worker
+
+        job_worker = Worker(store)
+        job_worker.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        if job_worker is not None:
+            job_worker.stop()
