@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of corpus scan run directories offered for manual review; default: home/corpus-runs.",
     )
+    banks_dir: Path | None = Field(
+        default=None,
+        description="Folder of bank files (*.jsonl) offered when starting an evaluation in the workbench; "
+        "default: home/banks.",
+    )
+    dossier_dir: Path | None = Field(
+        default=None,
+        description="Folder of each filing's dossier facts file and builds (the workbench's dossier screen); "
+        "default: home/dossier.",
+    )
+    upload_max_mb: int = Field(
+        default=50,
+        ge=1,
+        description="Largest file (MiB) the workbench accepts in any upload; larger ones are refused.",
+    )
     checklist_dir: Path | None = Field(
         default=None,
         description="Folder of each service's checklist answers file and evidence uploads; default: home/checklist.",
@@ -98,6 +113,14 @@ class Settings(BaseSettings):
     def corpus_runs(self) -> Path:
         """Where the workbench looks for corpus scan run directories."""
         return self.corpus_runs_dir or self.home / "corpus-runs"
+
+    def banks_root(self) -> Path:
+        """Where the workbench offers bank files for an evaluation job."""
+        return self.banks_dir or self.home / "banks"
+
+    def dossier_root(self) -> Path:
+        """Where each filing's dossier facts and builds are kept (one folder per filing)."""
+        return self.dossier_dir or self.home / "dossier"
 
     def checklist_root(self) -> Path:
         """Where each service's checklist answers and evidence are kept (one folder per service)."""
