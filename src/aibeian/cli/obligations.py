@@ -12,6 +12,7 @@ from aibeian.cli._output import console, echo_json
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_bytes
 from aibeian.obligations import (
+    ObligationsConfig,
     add_working_days,
     assess_changes,
     change_kinds,
@@ -20,6 +21,7 @@ from aibeian.obligations import (
     load_config,
     obligations_for,
     parse_filing_number,
+    with_keyword_store,
 )
 
 STATUS_STYLE = {"confirmed": "green", "reported": "yellow", "unverified": "red"}
@@ -97,8 +99,20 @@ def obligations() -> None:
     """Ongoing duties after the filing: calendar, ICS feed, material changes, working-day deadlines.
 
     The filings you hold are described in an obligations file (see docs/obligations.md):
-    filings: [{id, type, number, approved}], keyword_releases: [dates], last_bank_update: date.
+    filings: [{id, type, number, approved}], keyword_releases: [dates] or keyword_store: FOLDER (the
+    releases of `aibeian keywords release --store FOLDER`), last_bank_update: date.
     """
+
+
+STORE_HELP = (
+    "A keyword release store (`aibeian keywords release --store`): its release dates drive the weekly "
+    "keyword duty (overrides keyword_store in the file)."
+)
+
+
+def _config(config_file: Path, keyword_store: Path | None) -> ObligationsConfig:
+    config = load_config(config_file)
+    return with_keyword_store(config, keyword_store) if keyword_store is not None else config
 
 
 def _today(value: str | None) -> dt.date:
@@ -113,11 +127,12 @@ def _today(value: str | None) -> dt.date:
 @obligations.command("list")
 @click.argument("config_file", type=click.Path(path_type=Path))
 @click.option("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+@click.option("--keyword-store", type=click.Path(path_type=Path), help=STORE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_cmd(config_file: Path, today: str | None, fmt: str) -> None:
+def list_cmd(config_file: Path, today: str | None, keyword_store: Path | None, fmt: str) -> None:
     """Every duty of every filing with its next due date; missed weekly keyword releases are flagged.
     Exit 1 when a duty is overdue or a week was missed."""
-    duties = obligations_for(load_config(config_file), today=_today(today))
+    duties = obligations_for(_config(config_file, keyword_store), today=_today(today))
     if fmt == "json":
         echo_json({"duties": [d.to_dict() for d in duties]})
     else:
@@ -140,10 +155,13 @@ def list_cmd(config_file: Path, today: str | None, fmt: str) -> None:
 @click.argument("config_file", type=click.Path(path_type=Path))
 @click.option("--filing", "filing_id", help="Only this filing's duties (its id in the obligations file).")
 @click.option("--today", help="Compute as of this date (YYYY-MM-DD); default: today.")
+@click.option("--keyword-store", type=click.Path(path_type=Path), help=STORE_HELP)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The .ics file to write.")
-def ics_cmd(config_file: Path, filing_id: str | None, today: str | None, out: Path) -> None:
+def ics_cmd(
+    config_file: Path, filing_id: str | None, today: str | None, keyword_store: Path | None, out: Path
+) -> None:
     """Write an iCalendar feed of the dated duties (recurring by cadence) for calendar clients."""
-    config = load_config(config_file)
+    config = _config(config_file, keyword_store)
     duties = obligations_for(config, today=_today(today))
     if filing_id is not None:
         known = [f.id for f in config.filings]

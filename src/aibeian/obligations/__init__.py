@@ -1,7 +1,14 @@
 """After the filing: the obligations calendar (recurring, standing and event-driven duties, an ICS feed),
 working-day deadlines, the material-change questionnaire, filing numbers and display checks."""
 
-from aibeian.obligations._calendar import Duty, FiledService, ObligationsConfig, load_config, obligations_for
+from aibeian.obligations._calendar import (
+    Duty,
+    FiledService,
+    ObligationsConfig,
+    load_config,
+    obligations_for,
+    with_keyword_store,
+)
 from aibeian.obligations._changes import assess_changes, change_kinds
 from aibeian.obligations._display import check_page, display_check
 from aibeian.obligations._filing_numbers import ParsedNumber, find_numbers, parse_filing_number
@@ -30,5 +37,6 @@ __all__ = [
     "load_config",
     "obligations_for",
     "parse_filing_number",
+    "with_keyword_store",
     "working_days_between",
 ]

@@ -10,6 +10,7 @@ import itertools
 import os
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -46,6 +47,7 @@ class ObligationsConfig:
     keyword_releases: list[dt.date] = field(default_factory=list)
     last_bank_update: dt.date | None = None
     path: str = "<config>"
+    keyword_store: str | None = None
 
 
 @dataclass
@@ -230,8 +232,55 @@ def load_config(path: str | os.PathLike[str]) -> ObligationsConfig:
     ]
     bank = data.get("last_bank_update")
     last_bank = _date(bank, doc, ("last_bank_update",), problems) if bank is not None else None
+    store = data.get("keyword_store")
+    store_path: str | None = None
+    if store is not None:
+        if not isinstance(store, str) or not store.strip():
+            problems.append(
+                Problem(
+                    f"{store!r} is not a folder path",
+                    path=doc.path,
+                    line=doc.line_of(("keyword_store",)),
+                    field="keyword_store",
+                    expected="the --store folder of `aibeian keywords release`",
+                )
+            )
+        else:
+            store_path = str(Path(doc.path).parent / Path(store).expanduser())
     if problems:
         raise InputError(problems=problems)
-    return ObligationsConfig(
+    config = ObligationsConfig(
         filings=filings, keyword_releases=releases, last_bank_update=last_bank, path=doc.path
     )
+    if store_path is not None:
+        with_keyword_store(config, store_path)
+    return config
+
+
+def with_keyword_store(config: ObligationsConfig, store: str | os.PathLike[str]) -> ObligationsConfig:
+    """Add the dates of the real releases in a keyword release store (``aibeian keywords release --store``).
+
+    Read from the store rather than typed into the file, so the weekly duty reflects what was actually
+    released: a missed week shows up even when nobody remembered to write it down. A missing or empty store is
+    an error, because "no release history" would otherwise silently read as "unknown" instead of "overdue"."""
+    from aibeian.keywords import ReleaseStore
+
+    root = Path(store)
+    if not root.is_dir():
+        raise InputError(
+            "the keyword release store does not exist",
+            path=str(root),
+            field="keyword_store",
+            expected="the --store folder of `aibeian keywords release`",
+        )
+    found = ReleaseStore(root).releases()
+    if not found:
+        raise InputError(
+            "the keyword release store holds no release",
+            path=str(root),
+            field="keyword_store",
+            expected="at least one release made with `aibeian keywords release LIBRARY --store FOLDER`",
+        )
+    config.keyword_releases = sorted({*config.keyword_releases, *(r.date for r in found)})
+    config.keyword_store = str(root)
+    return config
