@@ -287,9 +287,10 @@ def test_package_and_verify_detect_tampering(tmp_path: Path) -> None:
 )
 @pytest.mark.parametrize("filing", ["genai", "algorithm", "registration"])
 def test_every_document_renders_with_libreoffice(
-    tmp_path: Path, filing: str, good_run: Path, keywords_csv: Path
+    tmp_path: Path, filing: str, good_run: Path, keywords_csv: Path, corpus_run: Path
 ) -> None:
     """A reader we did not write: LibreOffice converts every .docx to PDF and the text has our headings and figures."""
+    extra = ["--runs", str(corpus_run), "--checklist", str(REPO / "examples/checklist/answers.yaml")]
     result, out = build(
         tmp_path,
         filing,
@@ -299,6 +300,7 @@ def test_every_document_renders_with_libreoffice(
         str(keywords_csv),
         "--banks",
         str(example_bank_path()),
+        *extra,
     )
     assert result.exit_code == 0, result.output
     docx_files = sorted(out.glob("*.docx"))
@@ -325,6 +327,10 @@ def test_every_document_renders_with_libreoffice(
         assert "北京示例智能科技有限公司" in text or "示例" in text
         if docx_file.name.startswith("security-self-assessment"):
             assert "96.0%" in text and "模型安全评估" in text
+            flat = text.replace("\n", "").replace("-", "")  # table cells wrap, and pdftotext drops the hyphen
+            assert "corpusrun2026" in flat and "技术抽检合格率" in flat and "人工抽检合格率" in flat
+        if docx_file.name.startswith("supporting-evidence"):
+            assert "其他佐证材料清单" in text and "labels.md" in text.replace("\n", "")
 
 
 def test_check_reports_unmet_keyword_and_bank_quotas(
