@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from aibeian.storage import get_service, record
 from aibeian.web import _checklist_store as store
-from aibeian.web.api._text import UnicodeText
 from aibeian.web.deps import CurrentUser, EditorUser, LangDep, SessionDep, SettingsDep, actor
 from aibeian.web.routes.checklist import service_checklist
 
@@ -29,7 +28,7 @@ class ChecklistPublic(BaseModel):
 
 class AnswerUpdate(BaseModel):
     answer: Literal["yes", "no", "na"]
-    note: UnicodeText = Field("", max_length=2000)
+    note: str = Field("", max_length=2000)
 
 
 def _public(data: dict[str, Any]) -> ChecklistPublic:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from aibeian.corpus._review_store import record_verdict
 from aibeian.storage import record
 from aibeian.web import _corpus_review as view
-from aibeian.web.api._text import UnicodeText
 from aibeian.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, actor
 
 router = APIRouter(prefix="/corpus-runs", tags=["corpus"])
@@ -31,9 +30,9 @@ class CorpusRunPublic(BaseModel):
 
 
 class VerdictCreate(BaseModel):
-    item_id: UnicodeText = Field(min_length=1)
+    item_id: str = Field(min_length=1)
     qualified: bool
-    reason: UnicodeText = ""
+    reason: str = ""
 
 
 class VerdictPublic(BaseModel):

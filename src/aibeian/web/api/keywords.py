@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from aibeian.keywords import ReleaseStore, check_library
 from aibeian.web import _keyword_view as kv
-from aibeian.web.api._text import UnicodeText
 from aibeian.web.deps import CurrentUser, SettingsDep
 
 router = APIRouter(prefix="/keywords", tags=["keywords"])
@@ -22,10 +21,8 @@ class KeywordLibraryPublic(BaseModel):
 
 
 class MatchRequest(BaseModel):
-    text: UnicodeText = Field(max_length=kv.MAX_TRY_CHARS)
-    version: UnicodeText = Field(
-        "", description='"" (working library, else latest release), "working" or a version'
-    )
+    text: str = Field(max_length=kv.MAX_TRY_CHARS)
+    version: str = Field("", description='"" (working library, else latest release), "working" or a version')
 
 
 class MatchPublic(BaseModel):
