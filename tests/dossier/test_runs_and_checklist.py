@@ -247,6 +247,11 @@ def test_checklist_without_triage_selects_by_the_facts_filing_and_role(good_run:
     ids = {g["id"] for g in data["checklist_gaps"]}
     assert code == 1 and "ai.algorithm.commitment" in ids  # answered no; it applies to algorithm filings
     assert not any(i.startswith("ai.genai.") for i in ids)
+    other = run(
+        "dossier", "check", str(EXAMPLES / "facts-registration.yaml"), "--checklist", str(CHECKLIST / "answers.yaml"),
+        "--triage", str(CHECKLIST / "fine_tuned_chatbot.triage.json"),
+    )  # fmt: skip
+    assert other.exit_code == 2 and "does not call for a registration filing" in other.output
     bad = run("dossier", "check", str(EXAMPLES / "facts-algorithm.yaml"), "--triage", "x.json")
     assert bad.exit_code == 2 and "--checklist" in bad.output
     wrong = run(

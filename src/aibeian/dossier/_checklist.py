@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from aibeian.dossier._facts import Facts
 from aibeian.dossier._feeds import Target, UnknownFeedError, resolve_feed
+from aibeian.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ def use_checklist(
     from aibeian.checklist import applicable_items, check_answers, load_checklist, load_triage_result
 
     triage_result = load_triage_result(triage) if triage is not None else None
+    if triage_result is not None and not any(f.type == facts.filing for f in triage_result.filings):
+        kinds = sorted({f.type for f in triage_result.filings}) or ["none"]
+        raise InputError(
+            f"the triage result does not call for a {facts.filing} filing (the facts file's filing)",
+            path=str(triage),
+            field="--triage",
+            expected="a triage result whose filings include it; it has: " + ", ".join(kinds),
+        )
     result = check_answers(answers_path, triage=triage_result, lang="en" if lang == "en" else "zh")
     checklist = load_checklist()
 

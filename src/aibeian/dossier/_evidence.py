@@ -11,7 +11,7 @@ import docx
 from aibeian.dossier._checklist import ChecklistUse
 from aibeian.dossier._docx import Lang, _evidence_table, _heading, _page_numbers, _set_fonts, _table, _w, fill
 from aibeian.dossier._facts import Facts
-from aibeian.dossier._feeds import resolve_feed
+from aibeian.dossier._feeds import USER_PROVIDED, resolve_feed
 
 TITLE = {"zh": "{service.name}其他佐证材料清单", "en": "{service.name} — Index of supporting evidence"}
 INTRO = {
@@ -46,7 +46,7 @@ def render_evidence_index(use: ChecklistUse, facts: Facts, lang: Lang, out: Path
     for e in use.evidence:
         places = []
         for feed in e.feeds:
-            for t in resolve_feed(feed, facts.documents):
+            for t in resolve_feed(feed, [*facts.documents, *USER_PROVIDED]):
                 places.append(
                     t.document
                     + (f"#{t.section}" if t.section else "")
