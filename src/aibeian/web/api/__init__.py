@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from aibeian.web.api import checklist as compliance_checklist
 from aibeian.web.api import corpus as corpus_review
 from aibeian.web.api import filings, misc, services
+from aibeian.web.api import dossier as filing_dossier
 from aibeian.web.api import jobs as background_jobs
 from aibeian.web.api import keywords as keyword_library
 
@@ -16,5 +17,6 @@ api_router.include_router(keyword_library.router)
 api_router.include_router(corpus_review.router)
 api_router.include_router(compliance_checklist.router)
 api_router.include_router(background_jobs.router)
+api_router.include_router(filing_dossier.router)
 
 __all__ = ["api_router"]

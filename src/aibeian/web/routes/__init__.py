@@ -3,6 +3,7 @@
 from aibeian.web.routes import audit, auth, dashboard, evaluations, filings, services, triage, users
 from aibeian.web.routes import checklist as compliance_checklist
 from aibeian.web.routes import corpus as corpus_review
+from aibeian.web.routes import dossier as filing_dossier
 from aibeian.web.routes import jobs as background_jobs
 from aibeian.web.routes import keywords as keyword_library
 
@@ -16,6 +17,7 @@ html_routers = [
     corpus_review.router,
     keyword_library.router,
     compliance_checklist.router,
+    filing_dossier.router,
     background_jobs.router,
     audit.router,
     users.router,
