@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import click
+from rich.markup import escape
 
 from aibeian.cli._output import console, echo_json
 from aibeian.dossier import (
@@ -125,7 +126,7 @@ def check_cmd(
                 for t in g["feeds"]
             )
             c.print(
-                f"[yellow]checklist[/]  {g['id']} ({g['answer']}): {g['text']} — {where or '—'}", markup=False
+                f"[yellow]checklist[/]  {escape(g['id'])} ({g['answer']}): {escape(g['text'])} — {escape(where or '—')}"
             )
         summary = f", {len(result.checklist_gaps)} checklist gaps" if result.checklist_gaps else ""
         c.print(
