@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import random
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aibeian.settings import Settings
 
@@ -110,5 +111,6 @@ def _write_corpus(settings: Settings, work: Path, seed: int = 7) -> None:
 
 def write_demo_files(settings: Settings, *, today: dt.date | None = None) -> None:
     """Write the demo keyword library and corpus run under ``settings``' folders (first time only)."""
-    _write_keywords(settings, today or dt.date.today())
+    # release dates are calendar days in Asia/Shanghai, as ReleaseStore counts the weekly interval
+    _write_keywords(settings, today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date())
     _write_corpus(settings, settings.home / "demo-corpus-input")
