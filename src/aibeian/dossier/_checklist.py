@@ -94,7 +94,7 @@ def use_checklist(
 
     triage_result = load_triage_result(triage) if triage is not None else None
     if triage_result is not None and not any(f.type == facts.filing for f in triage_result.filings):
-        kinds = sorted({f.type for f in triage_result.filings}) or ["none"]
+        kinds: list[str] = sorted({str(f.type) for f in triage_result.filings}) or ["none"]
         raise InputError(
             f"the triage result does not call for a {facts.filing} filing (the facts file's filing)",
             path=str(triage),
