@@ -26,7 +26,8 @@ DEMO_RUN = "demo-sample-run"
 @click.option(
     "--demo",
     is_flag=True,
-    help="Load a demo project, a demo admin account and a sample 10,000-item evaluation run (first start only).",
+    help="Load a demo project, a demo admin account, a sample 10,000-item evaluation run, a keyword library "
+    "with releases and a corpus run to review (first start only).",
 )
 @click.option(
     "--worker/--no-worker",
@@ -59,6 +60,9 @@ def serve(host: str, port: int, db_url: str | None, demo: bool, run_worker: bool
             from aibeian.web._sample_run import write_sample_run
 
             write_sample_run(runs / DEMO_RUN, items=10_000)
+        from aibeian.web._demo_files import write_demo_files
+
+        write_demo_files(settings)  # keyword library with releases, a corpus run with its review sample
     app = create_app(settings, store=store)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"aibeian workbench: http://{shown}:{port}/  (database: {store.url})")
