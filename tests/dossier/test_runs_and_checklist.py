@@ -137,6 +137,13 @@ def test_genai_needs_a_corpus_run_and_an_unfinished_one_is_named(
         and "the scan is not finished" in result.output
         and "Traceback" not in result.output
     )
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(corpus_run_unreviewed, corrupt)
+    next((corrupt / "shards").glob("*.json")).write_text("{", encoding="utf-8")
+    result = run("dossier", "check", str(EXAMPLES / "facts-genai.yaml"), "--runs", str(corrupt))
+    assert (
+        result.exit_code == 2 and "unreadable corpus run" in result.output and str(corrupt) in result.output
+    )
     _, registration = check_json(str(EXAMPLES / "facts-registration.yaml"), "--runs", str(good_run))
     assert "corpus_run" not in [f["check"] for f in registration["failing"]]  # no own training corpus
 

@@ -308,7 +308,11 @@ def _evidence_rows(cited: list[Evidence], lang: Lang) -> list[list[str]]:
     rows = []
     for e in cited:
         files = "\n".join(
-            f"{name}（SHA-256 {digest[:12]}）" if lang == "zh" else f"{name} (SHA-256 {digest[:12]})"
+            name
+            if not digest  # a folder of evidence: named, not hashed
+            else f"{name}（SHA-256 {digest[:12]}）"
+            if lang == "zh"
+            else f"{name} (SHA-256 {digest[:12]})"
             for name, digest in zip(e.files, e.sha256, strict=True)
         )
         rows.append([e.id, e.text, e.article, files, e.note or ""])
