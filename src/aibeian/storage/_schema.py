@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "COMPLAINT_STATUSES",
     "FILING_STATUSES",
     "FILING_TYPES",
     "JOB_KINDS",
@@ -21,6 +22,9 @@ __all__ = [
     "ROLES",
     "AuditEntry",
     "Base",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintNote",
     "Filing",
     "Job",
     "Service",
@@ -159,3 +163,71 @@ class Job(Base):
     child_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+COMPLAINT_STATUSES = ("received", "in_progress", "waiting_reporter", "replied", "closed")
+
+
+class Complaint(Base):
+    """A complaint or report (投诉举报) from the public intake. ``working_days`` is copied from the policy at
+    intake, so editing the policy later never moves the deadline of a complaint already received.
+    ``pauses`` holds ``[start, end]`` ISO moments of each wait on the reporter (end null while waiting)."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(24), default="received", index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    working_days: Mapped[int] = mapped_column(Integer)
+    pauses: Mapped[list[list[str | None]]] = mapped_column(JSON, default=list)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    assignee: Mapped[User | None] = relationship(lazy="joined")
+    notes: Mapped[list[ComplaintNote]] = relationship(
+        back_populates="complaint", order_by="ComplaintNote.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[ComplaintAttachment]] = relationship(
+        back_populates="complaint", order_by="ComplaintAttachment.id", cascade="all, delete-orphan"
+    )
+
+
+class ComplaintNote(Base):
+    """An internal note on a complaint: staff only, never shown to the reporter."""
+
+    __tablename__ = "complaint_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="notes")
+
+
+class ComplaintAttachment(Base):
+    """A file the reporter attached, kept in the database so a complaint and its files commit together."""
+
+    __tablename__ = "complaint_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="attachments")
