@@ -18,6 +18,7 @@ from aibeian.settings import Settings
 from aibeian.storage import Store, make_engine
 from aibeian.web._errors import install_handlers
 from aibeian.web._security import LoginLimiter, resolve_secret
+from aibeian.web._uploads import UploadLimitMiddleware
 from aibeian.web.api import api_router
 from aibeian.web.deps import CurrentUser, verify_csrf
 from aibeian.web.routes import html_routers
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(UploadLimitMiddleware, max_bytes=settings.upload_max_mb << 20)
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in html_routers:

@@ -7,6 +7,7 @@ from aibeian.web.api import corpus as corpus_review
 from aibeian.web.api import filings, misc, services
 from aibeian.web.api import dossier as filing_dossier
 from aibeian.web.api import jobs as background_jobs
+from aibeian.web.api import labels as label_check
 from aibeian.web.api import keywords as keyword_library
 
 api_router = APIRouter()
@@ -18,5 +19,6 @@ api_router.include_router(corpus_review.router)
 api_router.include_router(compliance_checklist.router)
 api_router.include_router(background_jobs.router)
 api_router.include_router(filing_dossier.router)
+api_router.include_router(label_check.router)
 
 __all__ = ["api_router"]

@@ -5,6 +5,7 @@ from aibeian.web.routes import checklist as compliance_checklist
 from aibeian.web.routes import corpus as corpus_review
 from aibeian.web.routes import dossier as filing_dossier
 from aibeian.web.routes import jobs as background_jobs
+from aibeian.web.routes import labels as label_check
 from aibeian.web.routes import keywords as keyword_library
 
 html_routers = [
@@ -19,6 +20,7 @@ html_routers = [
     compliance_checklist.router,
     filing_dossier.router,
     background_jobs.router,
+    label_check.router,
     audit.router,
     users.router,
 ]
