@@ -16,13 +16,14 @@ import yaml
 from aibeian import __version__
 from aibeian.dossier._check import bank_mismatches
 from aibeian.dossier._checklist import ChecklistUse
-from aibeian.dossier._docx import Lang, render_document
+from aibeian.dossier._docx import render_document
 from aibeian.dossier._evidence import render_evidence_index
 from aibeian.dossier._facts import Facts
 from aibeian.dossier._feeds import EVIDENCE_INDEX
 from aibeian.dossier._package import MANIFEST, MANIFEST_FORMAT, sha256_file
 from aibeian.dossier._runs import RunSummary
 from aibeian.dossier._schema import XLSX_DOCUMENTS
+from aibeian.dossier._words import Lang
 from aibeian.dossier._xlsx import write_keyword_list, write_test_set
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import docx
 from docx.document import Document
@@ -18,74 +18,26 @@ from docx.shared import Pt
 from aibeian.dossier._checklist import Evidence
 from aibeian.dossier._facts import Facts
 from aibeian.dossier._feeds import feeds_section, feeds_whole_document
-from aibeian.dossier._runs import EVALUATION_METRICS, RunSummary
+from aibeian.dossier._figures import (
+    EVALUATION_HEADER,
+    SOURCE_HEADER,
+    corpus_conclusion,
+    corpus_overview,
+    corpus_source_rows,
+    evaluation_rows,
+    spot_check_rows,
+)
+from aibeian.dossier._runs import RunSummary
 from aibeian.dossier._schema import field_def
+from aibeian.dossier._words import Lang
+from aibeian.dossier._words import word as _w
 from aibeian.standards import load_standards
 
-Lang = Literal["zh", "en"]
 CJK_FONT = "Noto Serif CJK SC"
 LATIN_FONT = "Times New Roman"
 ZH_NUMBERS = "一二三四五六七八九十"
 TRAILING_NOTE = re.compile(r"（[^（）]*）$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)*)\}")
-WORDS: dict[str, dict[Lang, str]] = {
-    "todo": {"zh": "【待填写：{}】", "en": "[TO FILL: {}]"},
-    "field": {"zh": "项目", "en": "Item"},
-    "value": {"zh": "内容", "en": "Value"},
-    "metric": {"zh": "指标", "en": "Metric"},
-    "n": {"zh": "样本数", "en": "n"},
-    "rate": {"zh": "结果", "en": "Result"},
-    "ci": {"zh": "95%置信区间", "en": "95 % interval"},
-    "threshold": {"zh": "要求", "en": "Requirement"},
-    "verdict": {"zh": "结论", "en": "Verdict"},
-    "run": {"zh": "运行编号", "en": "Run id"},
-    "pass": {"zh": "符合", "en": "conforms"},
-    "fail": {"zh": "不符合", "en": "does not conform"},
-    "no_run": {"zh": "（未提供评估运行记录）", "en": "(no run record given)"},
-    "translation": {
-        "zh": "",
-        "en": "English draft — a translation aid only; the filing is made in simplified Chinese.",
-    },
-    "risk": {"zh": "风险类别", "en": "Risk"},
-    "incomplete": {"zh": "未完成", "en": "incomplete"},
-    "uncertain": {"zh": "待定", "en": "uncertain"},
-    "not_sampled": {"zh": "未抽检", "en": "not sampled"},
-    "source": {"zh": "来源", "en": "Source"},
-    "items": {"zh": "条目数", "en": "Items"},
-    "sampled": {"zh": "抽检数", "en": "Sampled"},
-    "flagged": {"zh": "不合格数", "en": "Flagged"},
-    "flagged_rate": {"zh": "不合格比例", "en": "Flagged rate"},
-    "technical": {
-        "zh": "技术抽检合格率（抽检比例{fraction}，要求不低于{min_fraction}）",
-        "en": "Technical sample qualified rate (sampled {fraction}, at least {min_fraction} required)",
-    },
-    "manual": {
-        "zh": "人工抽检合格率（已审核{reviewed}条，要求不少于{min_items}条）",
-        "en": "Manual sample qualified rate ({reviewed} reviewed, at least {min_items} required)",
-    },
-    "corpus_overview": {
-        "zh": "语料安全评估运行{run}：共{items}条、{chars}字符，{sources}个来源；关键词库{keywords}个关键词（版本散列{hash}）；抽样种子{seed}。",
-        "en": "Corpus assessment run {run}: {items} items, {chars} characters, {sources} sources; keyword library of {keywords} keywords (hash {hash}); sampling seed {seed}.",
-    },
-    "corpus_conclusion": {
-        "zh": "语料安全评估结论（运行{run}）：{status}。",
-        "en": "Corpus assessment conclusion (run {run}): {status}.",
-    },
-    "evidence_intro": {
-        "zh": "落实情况及佐证材料（合规清单）：",
-        "en": "How this is met, with evidence (compliance checklist):",
-    },
-    "evidence_section": {"zh": "合规清单落实情况及佐证材料", "en": "Compliance checklist: evidence"},
-    "item": {"zh": "清单项", "en": "Item"},
-    "duty": {"zh": "要求", "en": "Duty"},
-    "basis": {"zh": "依据", "en": "Basis"},
-    "evidence": {"zh": "佐证材料", "en": "Evidence"},
-    "note": {"zh": "说明", "en": "Note"},
-}
-
-
-def _w(key: str, lang: Lang) -> str:
-    return WORDS[key][lang]
 
 
 def _fmt(value: Any, lang: Lang) -> str:
@@ -109,7 +61,7 @@ def fill(text: str, facts: Facts, lang: Lang) -> str:
     return PLACEHOLDER.sub(sub, text)
 
 
-def _set_fonts(doc: Document) -> None:
+def set_fonts(doc: Document) -> None:
     for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
         style = doc.styles[style_name]
         font = style.font
@@ -125,7 +77,7 @@ def _set_fonts(doc: Document) -> None:
     doc.styles["Normal"].font.size = Pt(11)
 
 
-def _page_numbers(doc: Document) -> None:
+def page_numbers(doc: Document) -> None:
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run()
@@ -140,44 +92,17 @@ def _page_numbers(doc: Document) -> None:
         run._r.append(el)
 
 
-def _table(doc: Document, header: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = doc.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
+def table(doc: Document, header: list[str], rows: list[list[str]]) -> None:
+    grid = doc.add_table(rows=1, cols=len(header))
+    grid.style = doc.styles["Table Grid"]
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
-        cells = table.add_row().cells
+        cells = grid.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = text
-
-
-def _pct(x: Any) -> str:
-    return "—" if x is None else f"{float(x) * 100:.1f}%"
-
-
-def _evaluation_rows(runs: list[RunSummary], lang: Lang) -> list[list[str]]:
-    rows = []
-    for run in runs:
-        for name in EVALUATION_METRICS:
-            b = run.metrics.get(name)
-            if not b:
-                continue
-            ci = b.get("ci95") or [None, None]
-            verdict = _w("pass" if b.get("meets_threshold") and b.get("sample_ok", True) else "fail", lang)
-            rows.append(
-                [
-                    str(b.get(lang) or name),
-                    str(b.get("n")),
-                    _pct(b.get("rate")),
-                    f"{_pct(ci[0])}–{_pct(ci[1])}",
-                    f"{b.get('comparison') or ''} {_pct(b.get('threshold'))}",
-                    verdict,
-                    run.run_id,
-                ]
-            )
-    return rows
 
 
 def _block(doc: Document, block: dict[str, Any], facts: Facts, runs: list[RunSummary], lang: Lang) -> None:
@@ -189,100 +114,27 @@ def _block(doc: Document, block: dict[str, Any], facts: Facts, runs: list[RunSum
             f = field_def(path)
             label = TRAILING_NOTE.sub("", f.zh) if lang == "zh" else f.en
             rows.append([label, fill("{" + path + "}", facts, lang)])
-        _table(doc, [_w("field", lang), _w("value", lang)], rows)
+        table(doc, [_w("field", lang), _w("value", lang)], rows)
     elif "table" in block:
         f = field_def(block["table"])
         rows = [[_fmt(r.get(c, ""), lang) for c in f.columns] for r in (facts.get(f.path) or [])]
         if rows:
-            _table(doc, list(f.columns_zh if lang == "zh" and f.columns_zh else f.columns), rows)
+            table(doc, list(f.columns_zh if lang == "zh" and f.columns_zh else f.columns), rows)
         else:
             doc.add_paragraph(_w("todo", lang).format(f.path))
     elif "risks" in block:
         risks = load_standards().risks
         chosen = [r for r in risks if block["risks"] == "all" or r.keyword_scope]
-        _table(doc, ["id", _w("risk", lang)], [[r.id, r.zh if lang == "zh" else r.en] for r in chosen])
+        table(doc, ["id", _w("risk", lang)], [[r.id, r.zh if lang == "zh" else r.en] for r in chosen])
     elif "run" in block:
         _run_block(doc, block["run"], runs, lang)
 
 
-def _verdict(ok: bool | None, lang: Lang) -> str:
-    return _w("incomplete" if ok is None else "pass" if ok else "fail", lang)
-
-
-def _spot_check_rows(runs: list[RunSummary], lang: Lang) -> list[list[str]]:
-    """The corpus run's technical and manual spot checks, in the evaluation table's columns."""
-    rows = []
-    for run in runs:
-        if run.kind != "corpus":
-            continue
-        tech, manual = run.metrics["technical"], run.metrics["manual"]
-        rows.append(
-            [
-                _w("technical", lang).format(
-                    fraction=_pct(tech["fraction"]), min_fraction=_pct(tech["min_fraction"])
-                ),
-                str(tech["sampled"]),
-                _pct(tech["rate"]),
-                f"{_pct(tech['interval'][0])}–{_pct(tech['interval'][1])}",
-                f">= {_pct(tech['min_pass_rate'])}",
-                _verdict(bool(tech["pass"]), lang),
-                run.run_id,
-            ]
-        )
-        rows.append(
-            [
-                _w("manual", lang).format(reviewed=manual["reviewed"], min_items=manual["min_items"]),
-                str(manual["reviewed"]),
-                _pct(manual["rate"]),
-                f"{_pct(manual['interval'][0])}–{_pct(manual['interval'][1])}" if manual["reviewed"] else "—",
-                f">= {_pct(manual['min_pass_rate'])}",
-                _verdict(bool(manual["pass"]) if manual["complete"] else None, lang),
-                run.run_id,
-            ]
-        )
-    return rows
-
-
 def _corpus(doc: Document, run: RunSummary, lang: Lang) -> None:
-    report = run.report
-    library = report["run"].get("library") or {}
-    doc.add_paragraph(
-        _w("corpus_overview", lang).format(
-            run=run.run_id,
-            items=report["corpus"]["items"],
-            chars=report["corpus"]["chars"],
-            sources=len(report["sources"]),
-            keywords=library.get("keywords", "—"),
-            hash=str(library.get("hash", "—"))[:12],
-            seed=report["run"]["seed"],
-        )
-    )
-    rows = []
-    for s in report["sources"]:
-        low, high = s["interval"]
-        status = s["status"]
-        verdict = _w({"pass": "pass", "fail": "fail"}.get(status, status), lang)
-        rows.append(
-            [
-                str(s.get("name") or s["id"]),
-                str(s["items"]),
-                str(s["sampled"]),
-                str(s["flagged"]),
-                _pct(s["flagged_rate"]),
-                f"{_pct(low)}–{_pct(high)}",
-                f"<= {_pct(s['limit'])}",
-                verdict,
-                run.run_id,
-            ]
-        )
-    header = ["source", "items", "sampled", "flagged", "flagged_rate", "ci", "threshold", "verdict", "run"]
-    _table(doc, [_w(k, lang) for k in header], rows)
-    _table(doc, [_w(k, lang) for k in EVALUATION_HEADER], _spot_check_rows([run], lang))
-    status = report["conclusion"]["status"]
-    doc.add_paragraph(_w("corpus_conclusion", lang).format(run=run.run_id, status=_w(status, lang)))
-
-
-EVALUATION_HEADER = ("metric", "n", "rate", "ci", "threshold", "verdict", "run")
+    doc.add_paragraph(corpus_overview(run, lang))
+    table(doc, [_w(k, lang) for k in SOURCE_HEADER], corpus_source_rows(run, lang))
+    table(doc, [_w(k, lang) for k in EVALUATION_HEADER], spot_check_rows([run], lang))
+    doc.add_paragraph(corpus_conclusion(run, lang))
 
 
 def _run_block(doc: Document, kind: str, runs: list[RunSummary], lang: Lang) -> None:
@@ -295,13 +147,13 @@ def _run_block(doc: Document, kind: str, runs: list[RunSummary], lang: Lang) -> 
         for run in corpus:
             _corpus(doc, run, lang)
         return
-    rows = _evaluation_rows([r for r in runs if r.kind == "evaluation"], lang)
+    rows = evaluation_rows([r for r in runs if r.kind == "evaluation"], lang)
     if kind == "conclusion":
-        rows += _spot_check_rows(runs, lang)
+        rows += spot_check_rows(runs, lang)
     if not rows:
         doc.add_paragraph(_w("no_run", lang))
     else:
-        _table(doc, [_w(k, lang) for k in EVALUATION_HEADER], rows)
+        table(doc, [_w(k, lang) for k in EVALUATION_HEADER], rows)
 
 
 def _evidence_rows(cited: list[Evidence], lang: Lang) -> list[list[str]]:
@@ -319,8 +171,8 @@ def _evidence_rows(cited: list[Evidence], lang: Lang) -> list[list[str]]:
     return rows
 
 
-def _evidence_table(doc: Document, cited: list[Evidence], lang: Lang) -> None:
-    _table(
+def evidence_table(doc: Document, cited: list[Evidence], lang: Lang) -> None:
+    table(
         doc, [_w(k, lang) for k in ("item", "duty", "basis", "evidence", "note")], _evidence_rows(cited, lang)
     )
 
@@ -340,8 +192,8 @@ def render_document(
     Checklist items answered ``yes`` with evidence are cited in each section they feed (by the fields the
     section prints, or its section id); items naming the whole document get a closing section."""
     doc = docx.Document()
-    _set_fonts(doc)
-    _page_numbers(doc)
+    set_fonts(doc)
+    page_numbers(doc)
     title = fill(template["title"][lang], facts, lang)
     doc.core_properties.title = title
     doc.core_properties.author = str(facts.get("company.name") or "aibeian")
@@ -354,7 +206,7 @@ def render_document(
     sections = list(template["sections"])
     whole = [e for e in evidence if feeds_whole_document(e.feeds, doc_id)]
     for i, section in enumerate(sections):
-        _heading(doc, i, section["heading"][lang], lang)
+        heading(doc, i, section["heading"][lang], lang)
         for block in section.get("blocks", []):
             _block(doc, block, facts, runs, lang)
         cited = [
@@ -364,15 +216,15 @@ def render_document(
         ]
         if cited:
             doc.add_paragraph(_w("evidence_intro", lang))
-            _evidence_table(doc, cited, lang)
+            evidence_table(doc, cited, lang)
             cited_ids.update(e.id for e in cited)
     rest = [e for e in whole if e.id not in cited_ids]
     if rest:
-        _heading(doc, len(sections), _w("evidence_section", lang), lang)
-        _evidence_table(doc, rest, lang)
+        heading(doc, len(sections), _w("evidence_section", lang), lang)
+        evidence_table(doc, rest, lang)
     doc.save(str(out))
 
 
-def _heading(doc: Document, i: int, text: str, lang: Lang) -> None:
+def heading(doc: Document, i: int, text: str, lang: Lang) -> None:
     number = f"{ZH_NUMBERS[i]}、" if lang == "zh" and i < len(ZH_NUMBERS) else f"{i + 1}. "
     doc.add_heading(number + text, level=1)

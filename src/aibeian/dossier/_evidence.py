@@ -9,9 +9,11 @@ from pathlib import Path
 import docx
 
 from aibeian.dossier._checklist import ChecklistUse
-from aibeian.dossier._docx import Lang, _evidence_table, _heading, _page_numbers, _set_fonts, _table, _w, fill
+from aibeian.dossier._docx import evidence_table, fill, heading, page_numbers, set_fonts, table
 from aibeian.dossier._facts import Facts
 from aibeian.dossier._feeds import USER_PROVIDED, resolve_feed
+from aibeian.dossier._words import Lang
+from aibeian.dossier._words import word as _w
 
 TITLE = {"zh": "{service.name}其他佐证材料清单", "en": "{service.name} — Index of supporting evidence"}
 INTRO = {
@@ -29,8 +31,8 @@ HEADINGS = {
 
 def render_evidence_index(use: ChecklistUse, facts: Facts, lang: Lang, out: Path) -> None:
     doc = docx.Document()
-    _set_fonts(doc)
-    _page_numbers(doc)
+    set_fonts(doc)
+    page_numbers(doc)
     title = fill(TITLE[lang], facts, lang)
     doc.core_properties.title = title
     doc.core_properties.language = "zh-CN" if lang == "zh" else "en"
@@ -39,9 +41,9 @@ def render_evidence_index(use: ChecklistUse, facts: Facts, lang: Lang, out: Path
     doc.add_heading(title, level=0)
     intro = INTRO[lang].replace("{answers}", Path(use.path).name).replace("{sha}", use.sha256[:12])
     doc.add_paragraph(fill(intro, facts, lang))
-    _heading(doc, 0, HEADINGS[lang][0], lang)
-    _evidence_table(doc, list(use.evidence), lang)
-    _heading(doc, 1, HEADINGS[lang][1], lang)
+    heading(doc, 0, HEADINGS[lang][0], lang)
+    evidence_table(doc, list(use.evidence), lang)
+    heading(doc, 1, HEADINGS[lang][1], lang)
     rows = []
     for e in use.evidence:
         places = []
@@ -54,5 +56,5 @@ def render_evidence_index(use: ChecklistUse, facts: Facts, lang: Lang, out: Path
                 )
         sep = "、" if lang == "zh" else ", "
         rows.append([e.id, sep.join(dict.fromkeys(places)) or "—"])
-    _table(doc, list(WHERE[lang]), rows)
+    table(doc, list(WHERE[lang]), rows)
     doc.save(str(out))
