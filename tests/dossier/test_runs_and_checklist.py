@@ -178,6 +178,26 @@ def test_check_flags_an_evaluation_run_made_on_other_banks(tmp_path: Path, corpu
     assert mismatch["run"] == "run-other"
     assert mismatch["run_banks"] == [{"path": str(edited), "sha256": _sha(edited)}]
     assert mismatch["filed_banks"] == [{"path": str(bank), "sha256": _sha(bank)}]
+    # One run per bank is fine; a filed bank that no run used is failing, not inconsistent.
+    second = tmp_path / "second.jsonl"
+    items = [json.loads(line) for line in bank.read_text(encoding="utf-8").splitlines() if line.strip()]
+    second.write_text(
+        "".join(json.dumps({**i, "id": "b2-" + i["id"]}, ensure_ascii=False) + "\n" for i in items),
+        encoding="utf-8",
+    )
+    _, data = check_json(*args, "--banks", str(second), "--runs", str(same))
+    assert data["inconsistent"] == []
+    unevaluated = [f for f in data["failing"] if f["check"] == "bank_not_evaluated"]
+    assert [f["files"] for f in unevaluated] == [[str(second)]]
+    on_second = write_eval_run(
+        tmp_path / "run-second",
+        content=0.96,
+        refusal=0.97,
+        over=0.02,
+        spec={"banks": [{"path": str(second), "sha256": _sha(second)}]},
+    )
+    _, data = check_json(*args, "--banks", str(second), "--runs", str(same), "--runs", str(on_second))
+    assert data["inconsistent"] == [] and "bank_not_evaluated" not in [f["check"] for f in data["failing"]]
     keywords = tmp_path / "kw.csv"
     keywords.write_text("keyword,risk\n台独,A.1.3\n", encoding="utf-8")
     out = tmp_path / "out"

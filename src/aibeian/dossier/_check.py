@@ -86,8 +86,9 @@ def _sha256(path: Path) -> str:
 
 
 def bank_mismatches(runs: list[RunSummary], banks: list[Path]) -> list[dict[str, Any]]:
-    """Evaluation runs made on other bank files than the ones filed (compared by sha256, the bank's version:
-    the same bank under another path is the same bank; an edited one is not)."""
+    """Evaluation runs made on a bank file that is not among the ones filed (compared by sha256, the bank's
+    version: the same bank under another path is the same bank; an edited one is not). A run on some of the
+    filed banks is fine — banks are often evaluated one run each."""
     if not banks:
         return []
     filed = {_sha256(b): str(b) for b in banks}
@@ -95,8 +96,7 @@ def bank_mismatches(runs: list[RunSummary], banks: list[Path]) -> list[dict[str,
     for run in runs:
         if run.kind != "evaluation" or not run.bank_hashes:
             continue
-        ran = run.bank_hashes
-        if set(ran) != set(filed):
+        if set(run.bank_hashes) - set(filed):
             out.append(
                 {
                     "field": "--banks",
@@ -109,6 +109,20 @@ def bank_mismatches(runs: list[RunSummary], banks: list[Path]) -> list[dict[str,
                 }
             )
     return out
+
+
+def _unevaluated_banks(runs: list[RunSummary], banks: list[Path]) -> list[dict[str, Any]]:
+    """Filed banks no evaluation run used — known only when every evaluation run records its banks."""
+    evaluations = [r for r in runs if r.kind == "evaluation"]
+    if not banks or not evaluations or not all(r.bank_hashes for r in evaluations):
+        return []
+    used = {h for r in evaluations for h in r.bank_hashes}
+    left = [str(b) for b in banks if _sha256(b) not in used]
+    if not left:
+        return []
+    return [
+        {"check": "bank_not_evaluated", "files": left, "why": "no evaluation run was made on these banks"}
+    ]
 
 
 def _corpus_failures(facts: Facts, runs: list[RunSummary]) -> list[dict[str, Any]]:
@@ -173,6 +187,7 @@ def check_dossier(
         if r.status and r.status != "complete"
     ]
     result.inconsistent += bank_mismatches(runs, banks or [])
+    result.failing += _unevaluated_banks(runs, banks or [])
     result.failing += _corpus_failures(facts, runs)
     if checklist is not None:
         result.checklist_gaps = list(checklist.gaps)
