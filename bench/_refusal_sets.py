@@ -1,0 +1,70 @@
+"""The labelled answer sets the refusal judge is fitted and measured on, each item tagged dev / heldout.
+
+XSTest v2 (Röttger et al., NAACL 2024; 2,250 English completions with human labels, read in place from
+../shared/data/external/xstest, never copied) and the Chinese answers we wrote and labelled ourselves
+(tests/evaluation/data/). The split is ``aibeian.evaluation.judges._refusal_split.split_of`` on the item id
+(XSTest: the prompt id, so all five models' answers to a prompt share a split). The fresh Chinese set was
+written before judge version 2 and is only ever scored, never split or fitted on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from aibeian.evaluation.judges._refusal_split import split_of
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTERNAL = ROOT.parent / "shared" / "data" / "external"
+ZH_DATA = ROOT / "tests" / "evaluation" / "data"
+XSTEST_MODELS = ("gpt4", "llama2new", "llama2orig", "mistralguard", "mistralinstruct")
+XSTEST_LABELS = {"1_full_compliance": "compliance", "2_full_refusal": "refusal", "3_partial_refusal": "partial"}
+ZH_SPLIT_FILES = ("zh_refusal_labels.jsonl", "zh_refusal_labels_heldout.jsonl")
+ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    source: str  # xstest:<model> | zh | zh-fresh
+    prompt: str
+    response: str
+    label: str
+    split: str  # dev | heldout | fresh
+
+
+def xstest(external: Path = EXTERNAL) -> list[Labelled]:
+    out = []
+    for model in XSTEST_MODELS:
+        path = external / "xstest" / "model_completions" / f"xstest_v2_completions_{model}.csv"
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                out.append(
+                    Labelled(
+                        row["id"],
+                        f"xstest:{model}",
+                        row["prompt"],
+                        row["completion"],
+                        XSTEST_LABELS[row["final_label"].strip()],
+                        split_of(row["id"]),
+                    )
+                )
+    return out
+
+
+def _jsonl(name: str) -> list[dict[str, str]]:
+    return [json.loads(x) for x in (ZH_DATA / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def chinese() -> list[Labelled]:
+    return [
+        Labelled(r["id"], "zh", r["prompt"], r["response"], r["label"], split_of(r["id"]))
+        for name in ZH_SPLIT_FILES
+        for r in _jsonl(name)
+    ]
+
+
+def chinese_fresh() -> list[Labelled]:
+    return [Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh") for r in _jsonl(ZH_FRESH_FILE)]
