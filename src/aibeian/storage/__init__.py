@@ -17,10 +17,11 @@ from aibeian.storage._complaints import (
     list_complaints,
     overdue_complaints,
     reply_complaint,
+    same_submission,
     set_complaint_status,
     submit_complaint,
 )
-from aibeian.storage._dashboard import Dashboard, Deadline, FailingCheck, dashboard
+from aibeian.storage._dashboard import Dashboard, Deadline, FailingCheck, OverdueComplaint, dashboard
 from aibeian.storage._demo import DEMO_PASSWORD, DEMO_USER, load_demo
 from aibeian.storage._engine import Store, head_revision, make_engine, open_store
 from aibeian.storage._filings import (
@@ -105,6 +106,7 @@ __all__ = [
     "FailingCheck",
     "Filing",
     "Job",
+    "OverdueComplaint",
     "Service",
     "Store",
     "TriageRecord",
@@ -155,6 +157,7 @@ __all__ = [
     "recover_jobs",
     "reply_complaint",
     "report_progress",
+    "same_submission",
     "save_triage",
     "set_complaint_status",
     "set_deadline",

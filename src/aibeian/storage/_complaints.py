@@ -46,6 +46,7 @@ __all__ = [
     "list_complaints",
     "overdue_complaints",
     "reply_complaint",
+    "same_submission",
     "set_complaint_status",
     "submit_complaint",
 ]
@@ -62,7 +63,8 @@ def complaint_by_key(session: Session, *, key: str) -> Complaint | None:
     return session.scalar(select(Complaint).where(Complaint.idempotency_key == key))
 
 
-def _same_or_conflict(existing: Complaint, draft: ComplaintDraft) -> Complaint:
+def same_submission(existing: Complaint, draft: ComplaintDraft) -> Complaint:
+    """``existing`` when ``draft`` is the same submission (a retry); InputError when the key was reused."""
     if existing.request_hash != draft.request_hash():
         raise InputError(
             "this idempotency key was already used for a different submission",
@@ -83,7 +85,7 @@ def submit_complaint(
     """Store a checked draft with its attachments; ``(complaint, created)``. Call in a fresh session and
     commit right after: a lost race on the idempotency key rolls the session back to fetch the winner."""
     if idempotency_key is not None and (found := complaint_by_key(session, key=idempotency_key)):
-        return _same_or_conflict(found, draft), False
+        return same_submission(found, draft), False
     received = now or utcnow()
     complaint = Complaint(
         tracking=new_tracking_number(_local_date(received)),
@@ -115,7 +117,7 @@ def submit_complaint(
     except IntegrityError as exc:
         session.rollback()
         if idempotency_key is not None and (found := complaint_by_key(session, key=idempotency_key)):
-            return _same_or_conflict(found, draft), False
+            return same_submission(found, draft), False
         raise StorageError(f"the complaint could not be stored: {exc.orig}") from exc
     record(
         session,

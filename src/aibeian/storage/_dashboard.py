@@ -4,18 +4,20 @@ filings by status, the next deadlines, and the checks that fail in each service'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aibeian.obligations._workdays import SHANGHAI
+from aibeian.storage._complaints import overdue_complaints
 from aibeian.storage._filings import list_filings
 from aibeian.storage._schema import FILING_STATUSES, Filing, TriageRecord
 from aibeian.storage._services import list_services, triage_answers
 from aibeian.triage import assess
 
-__all__ = ["Dashboard", "Deadline", "FailingCheck", "dashboard"]
+__all__ = ["Dashboard", "Deadline", "FailingCheck", "OverdueComplaint", "dashboard"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,18 @@ class FailingCheck:
     text: str
 
 
+@dataclass(frozen=True)
+class OverdueComplaint:
+    """An open complaint past its reply deadline (working days, clock paused while waiting on the reporter)."""
+
+    id: int
+    tracking: str
+    category: str
+    due: date
+    working_days_over: int
+    assignee: str
+
+
 @dataclass
 class Dashboard:
     counts: dict[str, int]
@@ -44,6 +58,7 @@ class Dashboard:
     deadlines: list[Deadline] = field(default_factory=list)
     failing: list[FailingCheck] = field(default_factory=list)
     services: int = 0
+    overdue_complaints: list[OverdueComplaint] = field(default_factory=list)
 
 
 def _annual(day: date) -> date:
@@ -74,6 +89,19 @@ def dashboard(
     for status, n in session.execute(select(Filing.status, func.count()).group_by(Filing.status)):
         counts[status] = int(n)
     board = Dashboard(counts=counts, filings=filings, deadlines=_deadlines(filings, today)[:limit])
+    noon = datetime.combine(today, time(12), tzinfo=SHANGHAI)  # day-granular: any moment of ``today`` will do
+    board.overdue_complaints = [
+        OverdueComplaint(
+            c.id,
+            c.tracking,
+            c.category,
+            clock.due,
+            -(clock.days_left or 0),
+            c.assignee.username if c.assignee else "",
+        )
+        for c, clock in overdue_complaints(session, now=noon)
+        if clock.due is not None
+    ]
     latest_ids = select(func.max(TriageRecord.id)).group_by(TriageRecord.service_id)
     latest = {
         r.service_id: r for r in session.scalars(select(TriageRecord).where(TriageRecord.id.in_(latest_ids)))

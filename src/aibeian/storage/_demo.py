@@ -5,13 +5,21 @@ Everything goes through the same repository functions (and therefore the audit l
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aibeian.storage._audit import Actor
+from aibeian.storage._complaints import (
+    add_complaint_note,
+    assign_complaint,
+    reply_complaint,
+    set_complaint_status,
+    submit_complaint,
+)
 from aibeian.storage._filings import create_filing, transition
-from aibeian.storage._schema import Service
+from aibeian.storage._schema import Service, User
 from aibeian.storage._services import create_service, save_triage
 from aibeian.storage._users import create_user
 from aibeian.triage import TriageAnswers, assess
@@ -74,10 +82,7 @@ _SERVICES = [
 
 
 def load_demo(session: Session, *, today: date | None = None) -> list[Service]:
-    """Create the demo services, triage results, filings and the demo admin (idempotent: skip if present)."""
-    from sqlalchemy import select
-
-    from aibeian.storage._schema import User
+    """Create the demo services, triage results, filings, complaints and the demo admin (idempotent)."""
 
     if session.scalar(select(User).where(User.username == DEMO_USER)) is not None:
         return []
@@ -133,4 +138,58 @@ def load_demo(session: Session, *, today: date | None = None) -> list[Service]:
         deadline=day - timedelta(days=2),
         deadline_note="ICP备案后登记 / register after ICP",
     )
+    _demo_complaints(session, day, admin_id=session.scalar(select(User.id).where(User.username == DEMO_USER)))
     return services
+
+
+_COMPLAINTS = [
+    # (days ago, category, description, what staff did)
+    (30, "harmful_content", "聊天机器人在回答健康问题时给出了危险的用药建议，截图已保存。", "overdue"),
+    (
+        12,
+        "unlabelled_ai_content",
+        "写作小助手生成的文章发布后没有任何“AI生成”标识。<script>alert('x')</script>",
+        "waiting",
+    ),
+    (20, "personal_information", "客服助手的回答里出现了其他用户的手机号码。", "replied"),
+    (1, "discrimination", "推荐内容对某些地区的用户存在明显的地域歧视。", "new"),
+]
+
+
+def _demo_complaints(session: Session, day: date, *, admin_id: int | None) -> None:
+    """A few complaints in every state, so the queue and the dashboard's overdue list show something."""
+    from aibeian.complaints import draft_complaint, load_policy
+    from aibeian.obligations._workdays import SHANGHAI
+
+    policy = load_policy()
+    for ago, category, text, state in _COMPLAINTS:
+        at = datetime.combine(day - timedelta(days=ago), time(10, 30), tzinfo=SHANGHAI)
+        draft = draft_complaint(
+            category=category, description=text, contact="demo@example.com", files=[], policy=policy
+        )
+        complaint, _ = submit_complaint(session, draft=draft, policy=policy, now=at)
+        if state == "new":
+            continue
+        assign_complaint(session, complaint_id=complaint.id, assignee_id=admin_id, actor=_ACTOR)
+        set_complaint_status(
+            session, complaint_id=complaint.id, to="in_progress", actor=_ACTOR, now=at + timedelta(hours=2)
+        )
+        if state == "waiting":
+            add_complaint_note(
+                session, complaint_id=complaint.id, text="请举报人提供文章链接。", actor=_ACTOR, now=at
+            )
+            set_complaint_status(
+                session,
+                complaint_id=complaint.id,
+                to="waiting_reporter",
+                actor=_ACTOR,
+                now=at + timedelta(days=1),
+            )
+        elif state == "replied":
+            reply_complaint(
+                session,
+                complaint_id=complaint.id,
+                text="已修复该问题并删除相关记录，感谢您的反馈。",
+                actor=_ACTOR,
+                now=at + timedelta(days=6),
+            )

@@ -16,11 +16,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from aibeian import __version__
 from aibeian.settings import Settings
 from aibeian.storage import Store, make_engine
+from aibeian.web._complaint_intake import IntakeSizeGuard, csrf_except_public_intake
 from aibeian.web._errors import install_handlers
 from aibeian.web._security import LoginLimiter, resolve_secret
 from aibeian.web._uploads import UploadLimitMiddleware
 from aibeian.web.api import api_router
-from aibeian.web.deps import CurrentUser, verify_csrf
+from aibeian.web.deps import CurrentUser
 from aibeian.web.routes import html_routers
 
 __all__ = ["create_app"]
@@ -36,7 +37,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version=__version__,
         description="JSON API of the aibeian workbench (CAC filings for AI services). "
         "Authenticate with the session cookie from /login; state-changing calls need the X-CSRF-Token header.",
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(csrf_except_public_intake)],  # verify_csrf, but not for the anonymous intake
         openapi_url=None,  # served below, to signed-in users only
         docs_url=None,  # Swagger UI would load its scripts from a CDN; the schema itself is enough
         redoc_url=None,
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=settings.upload_max_mb << 20)
+    app.add_middleware(IntakeSizeGuard)
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in html_routers:
