@@ -1,10 +1,11 @@
 """Benchmark: label and verify 1,000 JPEGs (1-4 MP) and 1,000 PNGs (0.3-1 MP), against exiftool in the same run.
 
-aibeian apply draws the visible label (decode, draw, re-encode) and writes the XMP record; exiftool, the peer,
-writes the same XMP field (TC260:AIGC) in -stay_open batch mode and draws nothing. Verify: aibeian reads the
+aibeian apply draws the visible label and writes the XMP record (JPEG: the plate spliced in as DCT blocks by
+libjpeg-turbo's lossless transformer; PNG: decode, draw, re-encode); exiftool, the peer, writes the same XMP
+field (TC260:AIGC) in -stay_open batch mode and draws nothing. Verify: aibeian reads the
 record and checks the label's pixels; exiftool reads the field. Files/s, median of --runs runs.
 
-    .venv/bin/python bench/labeling.py --count 1000 --runs 5 --workdir /tmp/aibeian-bench
+    .venv/bin/python bench/labeling.py --count 1000 --runs 5 --workdir /tmp/aibeian-bench [--only jpeg]
 """
 
 from __future__ import annotations
@@ -147,11 +148,13 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/aibeian-bench-labeling"))
+    ap.add_argument("--only", choices=["jpeg", "png"], default=None, help="benchmark one corpus only")
     args = ap.parse_args()
-    corpora = {
-        "JPEG 1-4 MP": make_corpus(args.workdir / "src-jpg", "jpg", args.count, (1.0, 4.0), 1),
-        "PNG 0.3-1 MP": make_corpus(args.workdir / "src-png", "png", args.count, (0.3, 1.0), 2),
-    }
+    corpora = {}
+    if args.only in (None, "jpeg"):
+        corpora["JPEG 1-4 MP"] = make_corpus(args.workdir / "src-jpg", "jpg", args.count, (1.0, 4.0), 1)
+    if args.only in (None, "png"):
+        corpora["PNG 0.3-1 MP"] = make_corpus(args.workdir / "src-png", "png", args.count, (0.3, 1.0), 2)
     print(
         f"# labeling benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
         f"{platform.processor() or platform.machine()}, load {subprocess.getoutput('cat /proc/loadavg')}"

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -229,3 +230,53 @@ def test_other_pixel_modes(tmp_path: Path, name: str, mode: str, kwargs: dict[st
             pixels_a = np.asarray(a.convert("RGB"))[:100]
             pixels_b = np.asarray(b.convert("RGB"))[:100]
             assert np.array_equal(pixels_a, pixels_b), "lossless WebP stays lossless away from the label"
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("420.jpg", {"quality": 90}),
+        ("444.jpg", {"quality": 85, "subsampling": 0}),
+        ("422.jpg", {"quality": 80, "subsampling": 1}),
+        ("prog.jpg", {"quality": 90, "progressive": True}),
+        ("grey.jpg", {"quality": 90}),
+    ],
+)
+def test_jpeg_label_is_spliced_and_the_rest_is_untouched(
+    tmp_path: Path, name: str, kwargs: dict[str, Any]
+) -> None:
+    """The plate replaces whole MCUs; every block outside it keeps its coefficients, so the picture decodes
+    identically there (give or take the one-pixel ring where chroma upsampling blends across the edge)."""
+    src = tmp_path / name
+    img = noise_image(1000, 700)
+    (img.convert("L") if name.startswith("grey") else img).save(src, **kwargs)
+    result = apply(src, META, options=ApplyOptions(position="top-left"))
+    assert result.note == "", "spliced, not re-encoded"
+    report = verify(result.output)
+    assert report.compliant, report.problems
+    x, y, w, h = report.explicit.details["box"]
+    mcu_x, mcu_y = {"444.jpg": (8, 8), "grey.jpg": (8, 8), "422.jpg": (16, 8)}.get(name, (16, 16))
+    assert x % mcu_x == 0 and w % mcu_x == 0 and y % mcu_y == 0 and h % mcu_y == 0
+    assert x > 0 and y > 0, "the margin to the edge is kept"
+    with Image.open(src) as a, Image.open(result.output) as b:
+        before, after = np.asarray(a, dtype=np.int16), np.asarray(b, dtype=np.int16)
+        assert (b.info.get("progression") or b.info.get("progressive")) == (
+            a.info.get("progression") or a.info.get("progressive")
+        )
+        assert b.layer == a.layer if hasattr(a, "layer") else True
+    outside = np.ones(before.shape[:2], dtype=bool)
+    outside[max(0, y - 2) : y + h + 2, max(0, x - 2) : x + w + 2] = False
+    assert np.array_equal(before[outside], after[outside])
+    # an independent reader finds the record and a sound JPEG
+    got = exiftool(result.output)[0]
+    assert json.loads(str(got["XMP-TC260:AIGC"])) == META.as_dict()
+    assert got["File:ImageWidth"] == 1000 and got["File:ImageHeight"] == 700
+    assert "Warning" not in str(got)
+
+
+def test_jpeg_that_cannot_be_spliced_is_re_encoded_with_a_note(tmp_path: Path) -> None:
+    src = tmp_path / "cmyk.jpg"
+    noise_image(320, 240).convert("CMYK").save(src)
+    result = apply(src, META)
+    assert "re-encoded" in result.note and "CMYK" in result.note
+    assert verify(result.output).compliant

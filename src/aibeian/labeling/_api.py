@@ -60,11 +60,11 @@ def format_name(path: Path) -> str:
     return {"jpg": "jpeg", "markdown": "md"}.get(suffix, suffix)
 
 
-def _write(src: Path, target: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
+def _write(src: Path, target: Path, meta: LabelMeta, opts: ApplyOptions) -> str:
     writer = writer_for(src)
     try:
         with atomic_output(target, suffix=src.suffix) as tmp:
-            writer.write(src, tmp, meta, opts)
+            return writer.write(src, tmp, meta, opts) or ""
     except PermissionError as exc:
         raise InputError(
             "cannot write the output (permission denied) / 无写入权限", path=str(target)
@@ -117,8 +117,8 @@ def apply(
         opts = replace(opts, explicit=False)
         note = "visible label already present; not drawn again / 已有显式标识"
     target = output_path(src, out=Path(out) if out is not None else None, in_place=in_place)
-    _write(src, target, meta, opts)
-    return ApplyResult(src, target, opts.explicit, note)
+    written = _write(src, target, meta, opts)
+    return ApplyResult(src, target, opts.explicit, "; ".join(n for n in (note, written) if n))
 
 
 def propagate(
@@ -152,5 +152,5 @@ def propagate(
     target = output_path(
         src, out=Path(out) if out is not None else None, in_place=in_place, infix=".propagated"
     )
-    _write(src, target, meta, ApplyOptions(explicit=False))
-    return ApplyResult(src, target, False, note)
+    written = _write(src, target, meta, ApplyOptions(explicit=False))
+    return ApplyResult(src, target, False, "; ".join(n for n in (note, written) if n))

@@ -40,8 +40,9 @@ class LabelWriter(Protocol):
         the file is broken. Skipping the explicit check must skip its cost (decoding pixels or audio)."""
         ...
 
-    def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
-        """Write a labelled copy of ``src`` to ``dst`` (a temp file the caller renames into place)."""
+    def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> str | None:
+        """Write a labelled copy of ``src`` to ``dst`` (a temp file the caller renames into place); return a
+        note for the user when the writer had to do something other than the usual (e.g. a fallback)."""
         ...
 
 

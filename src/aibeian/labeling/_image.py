@@ -23,9 +23,11 @@ from aibeian.labeling._image_containers import (
     webp_is_lossless,
     write_image_xmp,
 )
+from aibeian.labeling._jpeg_splice import splice_label
 from aibeian.labeling._render import (
     POSITIONS,
     ExplicitRecord,
+    LabelLayout,
     find_cjk_font,
     pixels_show_label,
     render_label,
@@ -110,6 +112,25 @@ def _explicit(data: bytes, kind: str, declared: str | None) -> ExplicitResult:
     return ExplicitResult(ok, details=details, problems=problems)
 
 
+def _exif_rotated(data: bytes) -> bool:
+    with Image.open(io.BytesIO(data)) as im:
+        return im.getexif().get(ORIENTATION, 1) not in (0, 1)
+
+
+def _splice(data: bytes, kind: str, opts: ApplyOptions) -> tuple[bytes, str] | str:
+    """The label spliced into the JPEG's blocks (see _jpeg_splice), or why the full re-encode is needed."""
+    try:
+        if _exif_rotated(data):
+            return "EXIF-rotated photo turned upright"
+    except (OSError, UnidentifiedImageError, SyntaxError):
+        return "unreadable EXIF"
+    done, plan = splice_label(data, opts.text, opts.position or "bottom-right", find_cjk_font(opts.font))
+    if done is None:
+        return str(plan)
+    assert isinstance(plan, LabelLayout)
+    return done, plan.record.to_json()
+
+
 class ImageWriter:
     name = "image"
     suffixes: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".webp")
@@ -130,17 +151,25 @@ class ImageWriter:
             return Inspection(records, SKIPPED)
         return Inspection(records, _explicit(data, meta.kind, declared))
 
-    def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
+    def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> str | None:
         data, found = _read(src)
         existing = found.xmp_packets[0] if found.xmp_packets else None
         declared = read_xmp(existing).explicit if existing else None
+        note = None
         if opts.explicit:
-            data, declared = self._draw(data, found.kind, opts, src)
+            spliced = _splice(data, found.kind, opts) if found.kind == "jpeg" else None
+            if spliced is not None and not isinstance(spliced, str):
+                data, declared = spliced
+            else:
+                data, declared = self._draw(data, found.kind, opts, src)
+                if isinstance(spliced, str):
+                    note = f"JPEG fully re-encoded: {spliced} / 整图重新编码"
         try:
             labelled = write_image_xmp(data, build_xmp(meta.to_json(), explicit=declared, existing=existing))
         except ContainerError as exc:
             raise InputError(str(exc), path=str(src)) from exc
         dst.write_bytes(labelled)
+        return note
 
     def _draw(self, data: bytes, kind: str, opts: ApplyOptions, src: Path) -> tuple[bytes, str]:
         font = find_cjk_font(opts.font)

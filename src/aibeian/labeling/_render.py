@@ -23,8 +23,11 @@ from aibeian.standards import load_standards
 __all__ = [
     "POSITIONS",
     "ExplicitRecord",
+    "LabelLayout",
+    "draw_label",
     "find_cjk_font",
     "label_font_size",
+    "layout_label",
     "pixels_show_label",
     "render_label",
     "text_problems",
@@ -121,28 +124,77 @@ def label_font_size(short: int, text: str, font_path: str) -> int:
     return size
 
 
-def render_label(img: Image.Image, text: str, position: str, font_path: str) -> ExplicitRecord:
-    """Draw the label on ``img`` in place, sized so the ink is ≥5 % of the shorter side."""
-    short = min(img.size)
-    size = label_font_size(short, text, font_path)
-    font = _font(font_path, size)
+@dataclass(frozen=True)
+class LabelLayout:
+    """Where the plate and the text go, computed from the image size alone (no pixels needed)."""
+
+    record: ExplicitRecord
+    font_size: int
+    text_origin: tuple[int, int]  # where ImageDraw.text must start so the ink sits centred on the plate
+
+
+def _snap(start: int, length: int, limit: int, grid: int) -> tuple[int, int]:
+    """Move ``start`` to the nearest multiple of ``grid`` and grow ``length`` to whole cells, staying inside
+    [0, limit) — the margin to the edge is kept roughly, the plate never shrinks."""
+    cells = -(-length // grid)
+    lo = min(round(start / grid) * grid, (limit // grid - cells) * grid)
+    return max(0, lo), cells * grid
+
+
+def layout_label(
+    size: tuple[int, int], text: str, position: str, font_path: str, *, grid: tuple[int, int] = (1, 1)
+) -> LabelLayout:
+    """Plan the label for an image of ``size``: ink ≥5 % of the shorter side, plate snapped to ``grid``
+    (a JPEG's MCU size, so the plate covers whole blocks and can be spliced in without touching others)."""
+    width, height = size
+    short = min(size)
+    font_size = label_font_size(short, text, font_path)
+    font = _font(font_path, font_size)
     left, top, right, bottom = (int(v) for v in font.getbbox(text))
     ink_w, ink_h = right - left, bottom - top
     pad = max(2, ink_h // 3)
     w, h = ink_w + 2 * pad, ink_h + 2 * pad
     margin = max(1, round(short * MARGIN_RATIO))
-    if w + 2 * margin > img.size[0] or h + 2 * margin > img.size[1]:
+    if w + 2 * margin > width or h + 2 * margin > height:
         raise InputError(
-            f"image {img.size[0]}×{img.size[1]} is too small for a legible label "
+            f"image {width}×{height} is too small for a legible label "
             f"(needs {w + 2 * margin}×{h + 2 * margin}) / 图片太小，无法放置合规标识"
         )
     _, horiz, vert = POSITIONS[position]
-    x = {"left": margin, "right": img.size[0] - margin - w, "center": (img.size[0] - w) // 2}[horiz]
-    y = margin if vert == "top" else img.size[1] - margin - h
+    x = {"left": margin, "right": width - margin - w, "center": (width - w) // 2}[horiz]
+    y = margin if vert == "top" else height - margin - h
+    x, w = _snap(x, w, width, grid[0])
+    y, h = _snap(y, h, height, grid[1])
+    if x + w > width or y + h > height:
+        raise InputError(
+            f"image {width}×{height} is too small for a legible label / 图片太小，无法放置合规标识"
+        )
+    origin = (x + (w - ink_w) // 2 - left, y + (h - ink_h) // 2 - top)
+    return LabelLayout(ExplicitRecord(text, position, (x, y, w, h), ink_h), font_size, origin)
+
+
+def draw_label(
+    img: Image.Image, plan: LabelLayout, font_path: str, *, offset: tuple[int, int] = (0, 0)
+) -> None:
+    """Draw the planned plate and text on ``img``, whose top-left corner is ``offset`` in image coordinates."""
+    x, y, w, h = plan.record.box
+    ox, oy = offset
     draw = ImageDraw.Draw(img)
-    draw.rectangle((x, y, x + w - 1, y + h - 1), fill=_colour(PLATE, img.mode))
-    draw.text((x + pad - left, y + pad - top), text, font=font, fill=_colour(INK, img.mode))
-    return ExplicitRecord(text, position, (x, y, w, h), ink_h)
+    draw.rectangle((x - ox, y - oy, x - ox + w - 1, y - oy + h - 1), fill=_colour(PLATE, img.mode))
+    tx, ty = plan.text_origin
+    draw.text(
+        (tx - ox, ty - oy),
+        plan.record.text,
+        font=_font(font_path, plan.font_size),
+        fill=_colour(INK, img.mode),
+    )
+
+
+def render_label(img: Image.Image, text: str, position: str, font_path: str) -> ExplicitRecord:
+    """Draw the label on ``img`` in place, sized so the ink is ≥5 % of the shorter side."""
+    plan = layout_label(img.size, text, position, font_path)
+    draw_label(img, plan, font_path)
+    return plan.record
 
 
 def _colour(rgb: tuple[int, int, int], mode: str) -> int | tuple[int, ...]:
