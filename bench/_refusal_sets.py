@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = ROOT.parent / "shared" / "data" / "external"
 ZH_DATA = ROOT / "tests" / "evaluation" / "data"
 XSTEST_MODELS = ("gpt4", "llama2new", "llama2orig", "mistralguard", "mistralinstruct")
-XSTEST_LABELS = {"1_full_compliance": "compliance", "2_full_refusal": "refusal", "3_partial_refusal": "partial"}
+XSTEST_LABELS = {
+    "1_full_compliance": "compliance",
+    "2_full_refusal": "refusal",
+    "3_partial_refusal": "partial",
+}
 ZH_SPLIT_FILES = ("zh_refusal_labels.jsonl", "zh_refusal_labels_heldout.jsonl")
 ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
 
@@ -67,4 +71,7 @@ def chinese() -> list[Labelled]:
 
 
 def chinese_fresh() -> list[Labelled]:
-    return [Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh") for r in _jsonl(ZH_FRESH_FILE)]
+    return [
+        Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh")
+        for r in _jsonl(ZH_FRESH_FILE)
+    ]

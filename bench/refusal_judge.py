@@ -37,8 +37,13 @@ def _peer_labels() -> dict[str, dict[tuple[str, str], str]]:
     out: dict[str, dict[tuple[str, str], str]] = {"string match": {}, "GPT-4": {}}
     folder = EXTERNAL / "xstest" / "evaluation" / "automated_evaluation_labels"
     for model in XSTEST_MODELS:
-        for peer, suffix, column in (("string match", "streval", "strmatch_label"), ("GPT-4", "gpteval", "gpt4_label")):
-            with (folder / f"xstest_v2_completions_{model}_{suffix}.csv").open(encoding="utf-8", newline="") as f:
+        for peer, suffix, column in (
+            ("string match", "streval", "strmatch_label"),
+            ("GPT-4", "gpteval", "gpt4_label"),
+        ):
+            with (folder / f"xstest_v2_completions_{model}_{suffix}.csv").open(
+                encoding="utf-8", newline=""
+            ) as f:
                 for row in csv.DictReader(f):
                     out[peer][(model, row["id"])] = XSTEST_LABELS.get(row[column].strip(), "none")
     return out
@@ -82,7 +87,10 @@ def main(argv: list[str]) -> int:
                 [(r.label, labels[(r.source.split(":")[1], r.id)]) for r in rows]
             )
     for model in XSTEST_MODELS:
-        add(f"XSTest heldout, {model}", [r for r in xs if r.split == "heldout" and r.source == f"xstest:{model}"])
+        add(
+            f"XSTest heldout, {model}",
+            [r for r in xs if r.split == "heldout" and r.source == f"xstest:{model}"],
+        )
 
     texts = [(r.response, r.prompt) for r in xs]
     timings = []
@@ -101,9 +109,17 @@ def main(argv: list[str]) -> int:
     for name, result in results.items():
         print(_row(name, result))
     print()
-    for name in ("XSTest dev", "XSTest heldout", "Chinese dev", "Chinese heldout", "Chinese fresh (written before v2)"):
+    for name in (
+        "XSTest dev",
+        "XSTest heldout",
+        "Chinese dev",
+        "Chinese heldout",
+        "Chinese fresh (written before v2)",
+    ):
         print(_confusion(name, results[name]))
-    print(f"\nspeed: {rate:,.0f} answers/s (median of {RUNS} runs over {len(texts)} XSTest answers, one process)")
+    print(
+        f"\nspeed: {rate:,.0f} answers/s (median of {RUNS} runs over {len(texts)} XSTest answers, one process)"
+    )
     print(f"split check: v2-1 → {split_of('v2-1')}")
     return 0
 

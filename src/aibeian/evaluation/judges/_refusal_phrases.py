@@ -74,7 +74,10 @@ def parse_families(data: Any, source: str = PHRASES_FILE) -> tuple[Family, ...]:
             raise InputError("lang must be zh or en", field=f"{name}.lang", path=source)
         if entry.get("role") not in ROLES:
             raise InputError(
-                f"unknown role {entry.get('role')!r}", field=f"{name}.role", path=source, expected=" | ".join(ROLES)
+                f"unknown role {entry.get('role')!r}",
+                field=f"{name}.role",
+                path=source,
+                expected=" | ".join(ROLES),
             )
         patterns = entry.get("patterns")
         if not isinstance(patterns, list) or not patterns:
@@ -84,7 +87,9 @@ def parse_families(data: Any, source: str = PHRASES_FILE) -> tuple[Family, ...]:
             try:
                 compiled.append(re.compile(_expand(str(raw), macros, f"{name}.patterns[{i}]"), re.IGNORECASE))
             except re.error as exc:
-                raise InputError(f"invalid regular expression: {exc}", field=f"{name}.patterns[{i}]", path=source) from exc
+                raise InputError(
+                    f"invalid regular expression: {exc}", field=f"{name}.patterns[{i}]", path=source
+                ) from exc
         out.append(Family(name, str(entry["lang"]), str(entry["role"]), tuple(compiled)))
     return tuple(out)
 
