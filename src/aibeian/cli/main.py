@@ -10,6 +10,7 @@ from rich.console import Console
 from aibeian import __version__
 from aibeian.cli.banks import banks
 from aibeian.cli.checklist import checklist
+from aibeian.cli.complaints import complaints
 from aibeian.cli.corpus import corpus
 from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
@@ -72,6 +73,7 @@ cli.add_command(dossier)
 cli.add_command(filing_number)
 cli.add_command(display_check_cmd)
 cli.add_command(obligations)
+cli.add_command(complaints)
 cli.add_command(banks)
 cli.add_command(eval_group)
 cli.add_command(judge)
