@@ -157,9 +157,12 @@ def save_facts(settings: Settings, filing_id: int, text: str) -> Facts:
     atomic_write_text(candidate, text)
     try:
         facts = load_facts(candidate)
-    except InputError:
+    except InputError as exc:
         candidate.unlink(missing_ok=True)
-        raise
+        problems = [
+            Problem(f"填写有误 / {p.message}", field=p.field, expected=p.expected) for p in exc.problems
+        ]
+        raise InputError(problems=problems) from None
     candidate.replace(folder / "facts.yaml")
     facts.path = str(folder / "facts.yaml")
     return facts
