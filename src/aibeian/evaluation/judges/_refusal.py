@@ -89,15 +89,22 @@ def classify(response: str, prompt: str = "") -> tuple[RefusalLabel, list[Eviden
     label = REFUSAL_LABELS[raw.index(max(raw))]
     if label == "compliance":
         return label, []
+    kept: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):  # one span per phrase: drop nested matches
+        if (
+            h.role in _EVIDENCE_ROLES
+            and h.end > h.start
+            and not any(k.start <= h.start and h.end <= k.end for k in kept)
+        ):
+            kept.append(h)
     evidence = [
         Evidence(
             text=response[index[h.start] : index[h.end - 1] + 1],
             start=index[h.start],
             end=index[h.end - 1] + 1,
-            rule=f"{h.family}:{h.role}",
+            rule=h.family,
         )
-        for h in hits
-        if h.role in _EVIDENCE_ROLES and h.end > h.start
+        for h in kept
     ]
     return label, evidence
 

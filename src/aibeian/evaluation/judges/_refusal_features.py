@@ -105,23 +105,33 @@ class Sentence:
 def normalise(text: str) -> tuple[str, list[int]]:
     """NFKC (full-width → ASCII) and curly apostrophes, with each character's original offset so evidence
     is quoted from the answer as written."""
+    if text.isascii():
+        return text, list(range(len(text)))
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
+        if ch < "\x80":
+            chars.append(ch)
+            index.append(i)
+            continue
         for c in unicodedata.normalize("NFKC", ch).replace("\u2019", "'"):
             chars.append(c)
             index.append(i)
     return "".join(chars), index
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s")
+
+
 def weight(text: str) -> int:
     """Length in 'Latin-equivalent' characters: a Chinese character carries about as much as two letters."""
-    return sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in text if not ch.isspace())
+    return len(text) - len(_SPACE.findall(text)) + len(_HAN.findall(text))
 
 
 def is_chinese(text: str) -> bool:
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    return cjk >= 0.3 * max(1, sum(not ch.isspace() for ch in text))
+    cjk = len(_HAN.findall(text))
+    return cjk >= 0.3 * max(1, len(text) - len(_SPACE.findall(text)))
 
 
 def find_hits(text: str, families: tuple[Family, ...], lang: str) -> list[Hit]:
