@@ -271,3 +271,20 @@ def test_api_lists_runs_and_records_a_verdict(as_role, run: RunDir) -> None:  # 
     )
     assert r.status_code == 201 and r.json()["primary"] is True
     assert client.get(f"/api/corpus-runs/{DEMO_CORPUS_RUN}").json()["progress"]["summary"]["reviewed"] == 1
+
+
+def test_the_quick_summary_of_the_item_page_equals_manual_summary(run: RunDir, tmp_path: Path) -> None:
+    from aibeian.corpus import manual_summary
+    from aibeian.web._corpus_review import quick_summary
+
+    sample = load_sample(run)
+    for n, r in enumerate(sample[:12]):
+        record_verdict(run, item_id=r["id"], qualified=n % 4 != 0, reason="A.1.8", reviewer="ann")
+    record_verdict(run, item_id=sample[0]["id"], qualified=True, reviewer="bob")  # a second review
+    review = tmp_path / "more.jsonl"
+    review.write_text(json.dumps({"id": sample[20]["id"], "qualified": "no", "reason": "x"}) + "\n")
+    import_reviews(run, str(review))
+    quick = quick_summary(sample, review_state(run))
+    full = manual_summary(run, thresholds())
+    assert quick == {k: full[k] for k in quick}
+    assert quick["reviewed"] == 13

@@ -31,6 +31,7 @@ __all__ = [
     "next_index",
     "open_corpus_run",
     "progress",
+    "quick_summary",
     "remaining",
     "review_state",
     "waiting",
@@ -74,7 +75,31 @@ def has_sample(run: RunDir) -> bool:
     return (run.path / SAMPLE_FILE).is_file()
 
 
-def progress(run: RunDir, state: ReviewState | None = None) -> ReviewProgress:
+def quick_summary(sample: list[dict[str, Any]], state: ReviewState) -> dict[str, Any]:
+    """The counting part of ``manual_summary`` from the cached sample, for the per-item page: the full
+    summary re-parses the whole sample file (7 MB at 4,000 long items, ~0.14 s), too slow per key press.
+    A test checks that both give the same figures."""
+    from aibeian.evaluation.metrics import wilson_interval
+
+    limits = thresholds()
+    reviews = [state.primary[str(r["id"])] for r in sample if str(r["id"]) in state.primary]
+    qualified = sum(1 for r in reviews if r["qualified"])
+    low, high = wilson_interval(qualified, len(reviews))
+    return {
+        "drawn": len(sample),
+        "reviewed": len(reviews),
+        "qualified": qualified,
+        "rate": qualified / len(reviews) if reviews else None,
+        "interval": [low, high],
+        "min_items": int(limits["corpus_manual_sample_min_items"]),
+        "min_pass_rate": limits["corpus_manual_sample_min_pass_rate"],
+    }
+
+
+def progress(
+    run: RunDir, state: ReviewState | None = None, sample: list[dict[str, Any]] | None = None
+) -> ReviewProgress:
+    """Progress and agreement; with ``sample`` (the cached one) the quick summary is used."""
     state = state or review_state(run)
     counts: dict[str, int] = {}
     for verdicts in state.by_reviewer.values():
@@ -84,7 +109,8 @@ def progress(run: RunDir, state: ReviewState | None = None) -> ReviewProgress:
         name = str(record.get("reviewer") or "")
         if name not in state.by_reviewer.get(str(record["id"]), {}):
             counts[name or "(import)"] = counts.get(name or "(import)", 0) + 1
-    return ReviewProgress(manual_summary(run, thresholds()), agreement(state), dict(sorted(counts.items())))
+    summary = quick_summary(sample, state) if sample is not None else manual_summary(run, thresholds())
+    return ReviewProgress(summary, agreement(state), dict(sorted(counts.items())))
 
 
 def list_corpus_runs(root: Path) -> list[CorpusRunView]:

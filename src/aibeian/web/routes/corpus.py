@@ -68,7 +68,7 @@ def _item_page(
         "others": others,
         "waiting": view.waiting(state, str(item["id"]), reviewer, mode) if item else False,
         "remaining": view.remaining(sample, state, reviewer, mode),
-        "progress": view.progress(run, state),
+        "progress": view.progress(run, state, sample),
         "risks": load_standards().risks,
         "errors": errors or {},
         "values": values or {},
