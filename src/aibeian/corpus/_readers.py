@@ -18,7 +18,20 @@ from typing import IO
 
 import zstandard
 
-__all__ = ["COMPRESSIONS", "FORMATS", "Corrupt", "Item", "detect_format", "iter_items"]
+__all__ = [
+    "COMPRESSIONS",
+    "FORMATS",
+    "STREAM_ERRORS",
+    "Corrupt",
+    "Item",
+    "detect_format",
+    "iter_items",
+    "iter_jsonl",
+    "iter_text_file",
+    "jsonl_record",
+    "open_stream",
+    "stream_error",
+]
 
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".txt": "text", ".md": "text"}
@@ -60,7 +73,7 @@ def detect_format(path: Path) -> tuple[str, str | None] | None:
     return fmt, compression
 
 
-def _open(path: Path, compression: str | None) -> IO[bytes]:
+def open_stream(path: Path, compression: str | None) -> IO[bytes]:
     if compression == "gzip":
         return gzip.open(path, "rb")  # type: ignore[return-value]  # owns (and closes) the file
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller, or by the zstd reader that owns it
@@ -69,39 +82,57 @@ def _open(path: Path, compression: str | None) -> IO[bytes]:
     return raw
 
 
-_STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
+STREAM_ERRORS = (OSError, EOFError, zlib.error, zstandard.ZstdError)
 
 
-def _iter_jsonl(
-    path: Path, relpath: str, compression: str | None, text_field: str, source_field: str | None
+def jsonl_record(
+    raw: bytes, number: int, relpath: str, text_field: str, source_field: str | None
+) -> Item | Corrupt | None:
+    """One JSONL line as an item, a located problem, or None for a blank line (the reference semantics the
+    columnar reader in ``_blocks`` must reproduce exactly)."""
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return Corrupt(relpath, number, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X})")
+    except json.JSONDecodeError as exc:
+        return Corrupt(relpath, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+    if not isinstance(record, dict):
+        return Corrupt(relpath, number, "not a JSON object")
+    text = record.get(text_field)
+    if not isinstance(text, str):
+        what = "missing" if text is None else f"not text ({type(text).__name__})"
+        return Corrupt(relpath, number, f'field "{text_field}" is {what}')
+    return Item(f"{relpath}:{number}", text, record.get(source_field) if source_field else None)
+
+
+def stream_error(relpath: str, number: int, exc: BaseException) -> Corrupt:
+    """The record for a stream that broke after line ``number`` (a truncated or corrupt compressed file)."""
+    return Corrupt(relpath, number + 1, f"cannot read the rest of the file: {exc or type(exc).__name__}")
+
+
+def iter_jsonl(
+    path: Path,
+    relpath: str,
+    compression: str | None,
+    text_field: str,
+    source_field: str | None,
+    *,
+    after: int = 0,
 ) -> Iterator[Item | Corrupt]:
+    """Line by line; lines up to ``after`` are read but not parsed (a reader resuming part-way)."""
     number = 0
-    with _open(path, compression) as fh:
+    with open_stream(path, compression) as fh:
         try:
             for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
+                if number <= after:
                     continue
-                try:
-                    record = json.loads(raw.decode("utf-8"))
-                except UnicodeDecodeError as exc:
-                    yield Corrupt(relpath, number, f"not valid UTF-8 (byte 0x{raw[exc.start]:02X})")
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield Corrupt(relpath, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
-                    continue
-                if not isinstance(record, dict):
-                    yield Corrupt(relpath, number, "not a JSON object")
-                    continue
-                text = record.get(text_field)
-                if not isinstance(text, str):
-                    what = "missing" if text is None else f"not text ({type(text).__name__})"
-                    yield Corrupt(relpath, number, f'field "{text_field}" is {what}')
-                    continue
-                yield Item(f"{relpath}:{number}", text, record.get(source_field) if source_field else None)
-        except _STREAM_ERRORS as exc:
-            yield Corrupt(
-                relpath, number + 1, f"cannot read the rest of the file: {exc or type(exc).__name__}"
-            )
+                found = jsonl_record(raw, number, relpath, text_field, source_field)
+                if found is not None:
+                    yield found
+        except STREAM_ERRORS as exc:
+            yield stream_error(relpath, number, exc)
 
 
 def _iter_parquet(
@@ -130,11 +161,11 @@ def _iter_parquet(
         yield Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}")
 
 
-def _iter_text(path: Path, relpath: str, compression: str | None) -> Iterator[Item | Corrupt]:
+def iter_text_file(path: Path, relpath: str, compression: str | None) -> Iterator[Item | Corrupt]:
     try:
-        with _open(path, compression) as fh:
+        with open_stream(path, compression) as fh:
             data = fh.read()
-    except _STREAM_ERRORS as exc:
+    except STREAM_ERRORS as exc:
         yield Corrupt(relpath, None, f"cannot read the file: {exc or type(exc).__name__}")
         return
     if data.startswith(b"\xef\xbb\xbf"):
@@ -163,8 +194,8 @@ def iter_items(
         return
     fmt, compression = detected
     if fmt == "jsonl":
-        yield from _iter_jsonl(path, relpath, compression, text_field, source_field)
+        yield from iter_jsonl(path, relpath, compression, text_field, source_field)
     elif fmt == "parquet":
         yield from _iter_parquet(path, relpath, row_group, text_field, source_field)
     else:
-        yield from _iter_text(path, relpath, compression)
+        yield from iter_text_file(path, relpath, compression)
