@@ -13,6 +13,8 @@
       else if (e.key === "Enter" && form) { e.preventDefault(); save(); }
       return;
     }
+    var tag = e.target && e.target.tagName;
+    if (e.key === "Enter" && (tag === "A" || tag === "BUTTON")) { return; }  // a focused link or button acts itself
     var key = e.key.toLowerCase();
     if (key === "y" && form) { e.preventDefault(); document.getElementById("q-yes").checked = true; save(); }
     else if (key === "n" && form) { e.preventDefault(); document.getElementById("q-no").checked = true; reason.focus(); reason.select(); }
