@@ -123,6 +123,7 @@ def index(
         "statuses": STATUSES,
         "words": STATUS_WORDS,
         "policy": complaint_policy(request.app),
+        "names": {k.id: (k.zh, k.en) for k in complaint_policy(request.app).categories},
         "users": list_users(db),
         "local_iso": local_iso,
     }
