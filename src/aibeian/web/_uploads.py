@@ -37,8 +37,11 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
     ".wav": (b"RIFF",),
     ".flac": (b"fLaC",),
     ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xfa"),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
 }
-_ISO_MEDIA = (".mp4", ".m4a", ".mov")
+_ISO_MEDIA = (".mp4", ".m4a", ".mov", ".heic", ".heif")
 _TEXT = (".txt", ".md", ".markdown", ".csv", ".json", ".jsonl", ".yaml", ".yml")
 
 
