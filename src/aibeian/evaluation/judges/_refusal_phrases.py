@@ -31,6 +31,7 @@ ROLES = (
     "pivot",
     "comply",
     "clarify",
+    "unreal",
 )
 _MACRO = re.compile(r"\{([A-Z][A-Z_]*)\}")
 PHRASES_FILE = "refusal_phrases.yaml"
