@@ -269,3 +269,21 @@ def test_a_viewer_cannot_start_or_cancel(
         )
         assert r.status_code == 403
         assert client.get("/jobs").status_code == 200
+
+
+def test_stopping_a_worker_queues_its_job_again(
+    web: TestClient, jobs_store: Store, target: FakeOpenAI
+) -> None:
+    target.latency = 0.5
+    job_id = _start(web, target, name="interrupted")
+    w = Worker(jobs_store, FAST)
+    w.start()
+    job = _wait(jobs_store, job_id, lambda j: j.child_pid is not None)
+    w.stop()
+    with jobs_store.session() as s:
+        job = get_job(s, job_id=job_id)
+    assert (job.status, job.worker, job.child_pid) == ("queued", "", None)
+    target.latency = 0.0
+    again = Worker(jobs_store, FAST)
+    assert again.run_once() == job_id
+    assert _wait(jobs_store, job_id, _ended).status == "succeeded"

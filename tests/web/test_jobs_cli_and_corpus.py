@@ -74,3 +74,46 @@ def test_worker_once_runs_the_queue(store: Store, sqlite_url: str, tmp_path: Pat
     with store.session() as s:
         assert get_job(s, job_id=job_id).status == "succeeded"
     assert (tmp_path / "build" / "dossier.zip").is_file()
+
+
+def test_serve_runs_jobs_in_process(store: Store, sqlite_url: str, tmp_path: Path) -> None:
+    """``aibeian serve`` (a real process on a loopback port) runs a queued job with its built-in worker."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from web.test_browser import _free_port
+
+    with store.session() as s:
+        job_id = enqueue_job(
+            s,
+            kind="dossier_build",
+            params={"facts": str(EXAMPLES / "facts-algorithm.yaml"), "out": str(tmp_path / "served")},
+            actor=Actor(name="serve-test"),
+        ).id
+    port = _free_port()
+    env = {**os.environ, "AIBEIAN_HOME": str(tmp_path / "home"), "AIBEIAN_SECRET_KEY": "t"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aibeian", "serve", "--db", sqlite_url, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with store.session() as s:
+                status = get_job(s, job_id=job_id).status
+            if status in ("succeeded", "failed"):
+                break
+            assert time.monotonic() < deadline, f"the job stayed {status}"
+            time.sleep(0.2)
+        assert status == "succeeded"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as page:  # the web answers meanwhile
+            assert page.status == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
