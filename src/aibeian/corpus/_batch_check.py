@@ -66,7 +66,9 @@ def _joined(pieces: list[Any]) -> str:
 
         texts = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
         one = pa.ListArray.from_arrays(int32s(np.array([0, len(texts)])), texts)
-        return str(pc.binary_join(one, _SEPARATOR)[0].as_py())
+        joined = pc.binary_join(one, _SEPARATOR)
+        begin, end = np.frombuffer(joined.buffers()[1], dtype=np.int32, count=2).tolist()
+        return str(memoryview(joined.buffers()[2])[begin:end], "utf-8")  # half the time of as_py()
     flat: list[str] = []
     for p in pieces:
         flat += p if isinstance(p, list) else p.to_pylist()

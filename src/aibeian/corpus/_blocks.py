@@ -35,6 +35,7 @@ from aibeian.corpus._readers import (
     iter_jsonl,
     iter_text_file,
     jsonl_record,
+    no_column,
     open_stream,
 )
 
@@ -68,18 +69,31 @@ class Block:
         )
 
 
-def _object_lines(data: bytes, count: int, first: int) -> list[int] | range | None:
-    """Line numbers of the block's non-blank lines, or None if one is not a lone ``{``…``}``."""
-    if data[:1] == b"{" and data.endswith((b"}\n", b"}")) and data.count(b"}\n{") == count - 1:
-        return range(first, first + count)  # the common case, checked in C
+def _object_lines(data: bytes, first: int) -> tuple[int, list[int] | range | None]:
+    """The block's line count, and the line numbers of its non-blank lines (None if one is not a lone
+    ``{``…``}``). The common case, every line ``{``…``}``, is checked in numpy at the line breaks."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(a == 10)
+    final = bool(a[-1] == 10)
+    count = len(breaks) + (not final)
+    inner = breaks[:-1] if final else breaks
+    last = len(a) - 2 if final else len(a) - 1  # the last line's last byte
+    if (
+        a[0] == 123  # {
+        and last >= 0
+        and a[last] == 125  # }
+        and bool((a[inner + 1] == 123).all())
+        and bool((a[inner - 1] == 125).all())
+    ):
+        return count, range(first, first + count)
     numbers: list[int] = []
     for i, raw in enumerate(_lines(data)):
         if raw.strip():
             body = raw.strip(_JSON_SPACE)
             if body[:1] != b"{" or body[-1:] != b"}":
-                return None
+                return count, None
             numbers.append(first + i)
-    return numbers
+    return count, numbers
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -90,17 +104,14 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 def _arrow_block(
-    data: bytes, count: int, first: int, relpath: str, text_field: str, source_field: str | None
+    data: bytes, numbers: list[int] | range, relpath: str, text_field: str, source_field: str | None
 ) -> Block | None:
     """The block parsed by pyarrow, or None when it might differ from the reference reader."""
     import pyarrow as pa
     import pyarrow.json as pj
 
-    numbers = _object_lines(data, count, first)
-    if numbers is None:
-        return None
     if not numbers:
-        return Block(values=[] if source_field else None)
+        return None
     if not validate_utf8(data):  # pyarrow does not check fields it skips
         return None
     schema = [(text_field, pa.string())]
@@ -136,16 +147,20 @@ def _arrow_block(
 
 
 def _jsonl_block(
-    data: bytes, count: int, first: int, relpath: str, text_field: str, source_field: str | None
-) -> Block:
-    if source_field != text_field:
-        fast = _arrow_block(data, count, first, relpath, text_field, source_field)
+    data: bytes, first: int, relpath: str, text_field: str, source_field: str | None
+) -> tuple[int, Block]:
+    """(lines read, the block) for whole lines ``data`` starting at line ``first``."""
+    count, numbers = _object_lines(data, first)
+    if numbers is not None and not numbers:
+        return count, Block(values=[] if source_field else None)
+    if numbers is not None and source_field != text_field:
+        fast = _arrow_block(data, numbers, relpath, text_field, source_field)
         if fast is not None:
-            return fast
+            return count, fast
     found = (
         jsonl_record(raw, first + i, relpath, text_field, source_field) for i, raw in enumerate(_lines(data))
     )
-    return Block.of_items([r for r in found if r is not None], source_field is not None)
+    return count, Block.of_items([r for r in found if r is not None], source_field is not None)
 
 
 def _jsonl_blocks(
@@ -160,8 +175,8 @@ def _jsonl_blocks(
             while data := fh.read(BLOCK_BYTES):
                 if not data.endswith(b"\n"):
                     data += fh.readline()
-                count = data.count(b"\n") + (not data.endswith(b"\n"))
-                yield _jsonl_block(data, count, done + 1, relpath, text_field, source_field)
+                count, block = _jsonl_block(data, done + 1, relpath, text_field, source_field)
+                yield block
                 done += count
             return
         except STREAM_ERRORS:
@@ -187,6 +202,12 @@ def _parquet_blocks(
         groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
         row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
         names = set(pf.schema_arrow.names)
+        if text_field not in names:
+            yield Block(
+                corrupt=[Corrupt(relpath, None, no_column(text_field, names))],
+                values=[] if with_values else None,
+            )
+            return
         columns = [text_field] + ([source_field] if source_field and source_field in names else [])
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
             column = batch.column(0)

@@ -29,6 +29,7 @@ __all__ = [
     "iter_jsonl",
     "iter_text_file",
     "jsonl_record",
+    "no_column",
     "open_stream",
     "stream_error",
 ]
@@ -146,6 +147,9 @@ def _iter_parquet(
         groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
         row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
         names = set(pf.schema_arrow.names)
+        if text_field not in names:
+            yield Corrupt(relpath, None, no_column(text_field, names))
+            return
         columns = [text_field] + ([source_field] if source_field and source_field in names else [])
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
             texts = batch.column(0).to_pylist()
@@ -159,6 +163,11 @@ def _iter_parquet(
                 yield Item(f"{relpath}#{row}", text, value)
     except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         yield Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}")
+
+
+def no_column(text_field: str, names: set[str]) -> str:
+    """The problem of a Parquet file without the text column (the plan refuses these before a scan)."""
+    return f'no column "{text_field}" (columns: {", ".join(sorted(names))})'
 
 
 def iter_text_file(path: Path, relpath: str, compression: str | None) -> Iterator[Item | Corrupt]:
