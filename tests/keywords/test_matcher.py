@@ -1,4 +1,6 @@
-"""The matcher against every evasion of the issue, alone and mixed, with exact original spans."""
+"""The matcher against every evasion of the issue, alone and mixed, with exact original spans.
+
+Every test here runs once per installed engine (the C extension and the pure-Python fallback)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aibeian.keywords import Keyword, Library, Match, Matcher
+from aibeian.keywords import ENGINES, Keyword, Library, Match, Matcher
 from aibeian.keywords import _matcher as matcher_module
+
+
+@pytest.fixture(autouse=True, params=ENGINES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with ``Matcher.compile`` defaulting to each engine in turn."""
+    monkeypatch.setenv("AIBEIAN_MATCHER_ENGINE", request.param)
+    return str(request.param)
 
 
 def spans(m: Matcher, text: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -19,7 +28,8 @@ def spans(m: Matcher, text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(x.text, x.keyword, x.evasion) for x in found]
 
 
-def test_plain_match_has_no_evasion(matcher: Matcher) -> None:
+def test_plain_match_has_no_evasion(matcher: Matcher, engine: str) -> None:
+    assert matcher.engine == engine
     [m] = matcher.find("他们鼓吹台独。")
     assert m == Match(4, 6, "台独", "台独", "A.1.3", ())
     assert m.to_dict() == {
@@ -190,9 +200,12 @@ _CACHE: dict[str, Matcher] = {}
 
 
 def _property_matcher() -> Matcher:
-    if "m" not in _CACHE:
-        _CACHE["m"] = Matcher.compile(Library(tuple(Keyword(k, "A.1.8") for k in KEYWORDS)), pinyin=False)
-    return _CACHE["m"]
+    import os
+
+    engine = os.environ["AIBEIAN_MATCHER_ENGINE"]
+    if engine not in _CACHE:
+        _CACHE[engine] = Matcher.compile(Library(tuple(Keyword(k, "A.1.8") for k in KEYWORDS)), pinyin=False)
+    return _CACHE[engine]
 
 
 @settings(max_examples=200, deadline=None)

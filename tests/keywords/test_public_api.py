@@ -9,6 +9,7 @@ def test_public_api_is_pinned() -> None:
     assert sorted(keywords.__all__) == sorted(
         [
             "ENGINE",
+            "ENGINES",
             "EVASIONS",
             "NOISE_GAP_MAX",
             "AllowList",

@@ -2,9 +2,11 @@
 
 ``Library.load(path)`` → ``check_library`` for coverage against the spec, ``ReleaseStore`` for dated
 releases (the weekly-update evidence), ``Matcher.compile(library, allow=…)`` → ``matcher.find(text)``.
+``ENGINE`` is the matcher engine used by default here (``native``: the C extension; ``daachorse``: the
+pure-Python fallback), ``ENGINES`` every engine installed.
 """
 
-from aibeian.keywords._compiled import ENGINE
+from aibeian.keywords._compiled import ENGINE, ENGINES
 from aibeian.keywords._coverage import Coverage, check_library
 from aibeian.keywords._diff import LibraryDiff, diff_libraries
 from aibeian.keywords._importer import ImportReport, import_lists
@@ -16,6 +18,7 @@ from aibeian.keywords._scan import scan_paths, scan_stream
 
 __all__ = [
     "ENGINE",
+    "ENGINES",
     "EVASIONS",
     "NOISE_GAP_MAX",
     "AllowList",

@@ -27,7 +27,9 @@ __all__ = ["EVASIONS", "NAMES", "EvasionNamer"]
 
 EVASIONS = ("traditional", "fullwidth", "case", "noise", "pinyin")
 _BITS = {"traditional": 1, "fullwidth": 2, "case": 4, "noise": 8, "pinyin": 16}
-NAMES = {bits: tuple(n for n in EVASIONS if bits & _BITS[n]) for bits in range(32)}
+NAMES: dict[int, tuple[str, ...]] = {
+    bits: tuple(n for n in EVASIONS if bits & _BITS[n]) for bits in range(32)
+}
 
 
 class EvasionNamer:
@@ -63,13 +65,14 @@ class EvasionNamer:
         bits |= np.where(noise != 0, 8, 0) | np.where(pinyin, 16, 0)
         keyword = c.pattern_keyword[pid]
         for i in np.flatnonzero(c.keyword_recheck[keyword] & ~pinyin).tolist():
-            bits[i] = (bits[i] & (8 | 16)) | self._variant_bits(
-                text, norm, int(start[i]), int(end[i]), c.keywords[int(keyword[i])][0]
+            bits[i] = (bits[i] & (8 | 16)) | self.variant_bits(
+                text, int(start[i]), int(end[i]), c.keywords[int(keyword[i])][0]
             )
         return bits
 
-    def _variant_bits(self, text: str, norm: Normalised, start: int, end: int, keyword: str) -> int:
-        """Which forms differ between the text and a keyword written with variant characters itself."""
+    def variant_bits(self, text: str, start: int, end: int, keyword: str) -> int:
+        """Which forms differ between the text and a keyword written with variant characters itself (the C
+        engine asks this too, once per keyword and written form)."""
         written = text[start:end]
         known = self._variants.get((keyword, written))
         if known is not None:
@@ -77,8 +80,7 @@ class EvasionNamer:
         wanted = "".join(keyword[i] for i in normalise(keyword).index.tolist())
         got = written
         if len(written) != len(wanted):  # noise inside: compare the surviving characters only
-            lo, hi = np.searchsorted(norm.index, [start, end])
-            got = "".join(text[i] for i in norm.index[lo:hi].tolist())
+            got = "".join(written[i] for i in normalise(written).index.tolist())
         bits = 0
         for have, want in zip(got, wanted, strict=False):
             if have != want:

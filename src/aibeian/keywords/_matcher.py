@@ -1,7 +1,11 @@
 """The evasion-resistant matcher: normalise, match literals in bulk, map spans back, filter, name evasions.
 
-The per-character work happens in numpy and in the automaton; Python touches each *match* a few times and
-each *rejected* match more (rare: a noise run longer than allowed, a Latin literal inside a longer word).
+With the native engine (the ``_cmatch`` C extension) all of it happens in one C pass per text and ``find``
+builds its ``Match`` tuples in C; Python only names the evasion of keywords written in a variant form
+themselves. The pure-Python fallback below does the same steps and gives the same results (tested on
+random text): the per-character work happens in numpy and in the automaton; Python touches each *match* a
+few times and each *rejected* match more (rare: a noise run longer than allowed, a Latin literal inside a
+longer word).
 A rejected leftmost-longest match may hide a valid shorter one, so the stretch up to the next accepted match
 is re-scanned with every overlapping candidate and resolved leftmost-longest again: the result is the same
 as if invalid candidates had never existed, and each occurrence is still reported once.
@@ -12,16 +16,25 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from aibeian.keywords._compiled import ALLOW, ENGINE, Compiled, is_word, load_or_compile
+from aibeian.keywords._compiled import (
+    ALLOW,
+    ENGINE,
+    NATIVE,
+    Compiled,
+    is_word,
+    load_or_compile,
+    native_scanner,
+)
 from aibeian.keywords._evasion import EVASIONS, NAMES, EvasionNamer
 from aibeian.keywords._library import AllowList, Library, coerce_allow
 from aibeian.keywords._normalise import (
@@ -32,10 +45,15 @@ from aibeian.keywords._normalise import (
     normalise,
 )
 
+if TYPE_CHECKING:
+    from aibeian.keywords._cmatch import Scanner
+
 __all__ = ["EVASIONS", "Match", "Matcher", "Spans"]
 
 CHUNK_CHARS = 1 << 22
 """Texts longer than this are scanned in pieces cut at line breaks (exact: no match crosses one)."""
+_NAMES = tuple(NAMES[bits] for bits in range(len(NAMES)))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Match(NamedTuple):
@@ -87,12 +105,20 @@ class Matcher:
     """A compiled library. Compile once (cached by content hash), then call ``find`` on many texts."""
 
     engine = ENGINE
+    """The engine in use: ``native`` (the C extension) or ``daachorse`` (the pure-Python fallback)."""
 
     def __init__(self, compiled: Compiled) -> None:
         self._c = compiled
+        self.engine = compiled.engine
         self.keywords = compiled.keywords
         self._owners = [tuple(k) for k in compiled.keywords]
         self._namer = EvasionNamer(compiled)
+        self._scanner: Scanner | None = None
+        if compiled.engine == NATIVE:
+            keywords, namer = compiled.keywords, self._namer.variant_bits
+            self._scanner = native_scanner(
+                compiled, Match, _NAMES, lambda text, start, end, k: namer(text, start, end, keywords[k][0])
+            )
 
     @classmethod
     def compile(
@@ -102,11 +128,16 @@ class Matcher:
         *,
         pinyin: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
+        engine: str | None = None,
     ) -> Matcher:
         """Compile ``library`` (with an allow-list: an AllowList, a CSV path or phrases). With ``cache_dir``
-        the compiled automaton is stored and reused for the same library and allow-list content."""
+        the compiled automaton is stored and reused for the same library and allow-list content.
+        ``engine`` (``native`` or ``daachorse``; default: ``AIBEIAN_MATCHER_ENGINE``, else the fastest
+        installed) exists so the two can be compared; both give the same matches."""
         cache = Path(cache_dir) if cache_dir is not None else None
-        return cls(load_or_compile(library, coerce_allow(allow), pinyin=pinyin, cache_dir=cache))
+        return cls(
+            load_or_compile(library, coerce_allow(allow), pinyin=pinyin, cache_dir=cache, engine=engine)
+        )
 
     @property
     def version(self) -> str:
@@ -120,6 +151,11 @@ class Matcher:
     def find(self, text: str) -> list[Match]:
         """Every occurrence in ``text``, once each, in order."""
         found: list[Match] = []
+        if self._scanner is not None:
+            with _gc_paused():
+                for offset, piece in _pieces(text):
+                    found += self._scanner.find(piece, offset)
+            return found
         new = tuple.__new__
         with _gc_paused():
             for offset, piece in _pieces(text):
@@ -146,9 +182,17 @@ class Matcher:
             return self._spans(text)
 
     def _spans(self, text: str) -> Spans:
+        if self._scanner is not None:
+            start, end, keyword, bits = self._scanner.scan(text)
+            return Spans(
+                np.frombuffer(start, dtype=np.int64),
+                np.frombuffer(end, dtype=np.int64),
+                np.frombuffer(keyword, dtype=np.int32),
+                np.frombuffer(bits, dtype=np.int64),
+            )
         norm = normalise(text)
         c = self._c
-        raw = c.longest.find(norm.text)
+        raw = _utf8_safe(c.longest.find, norm.text)
         if not raw:
             return _empty()
         s, e, pid = _columns(raw)
@@ -202,7 +246,7 @@ class Matcher:
         joined = "\n".join(norm.text[a:b] for a, b in zip(begins.tolist(), stops.tolist(), strict=True))
         offsets = np.concatenate(([0], np.cumsum(stops - begins + 1)[:-1]))
         extra: list[tuple[int, int, int]] = []
-        cand = self._c.overlapping.find_overlapping(joined)
+        cand = _utf8_safe(self._c.overlapping.find_overlapping, joined)
         if cand:
             cs, ce, cp = _columns(cand)
             which = np.searchsorted(offsets, cs, side="right") - 1
@@ -242,6 +286,17 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _utf8_safe(find: Any, text: str) -> list[tuple[int, int, int]]:
+    """daachorse takes UTF-8, and a Python str may hold lone surrogates (from ``surrogateescape`` or
+    ``json.loads``). They are in no keyword, so they are replaced by ``\n`` (in no literal either) only when
+    present: offsets stay the same, and the usual case pays nothing."""
+    try:
+        found: list[tuple[int, int, int]] = find(text)
+    except UnicodeEncodeError:
+        found = find(_SURROGATE.sub("\n", text))
+    return found
 
 
 def _columns(raw: list[tuple[int, int, int]]) -> tuple[npt.NDArray[np.int64], ...]:
