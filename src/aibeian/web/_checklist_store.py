@@ -5,7 +5,8 @@ the uploaded evidence beside it::
     AIBEIAN_CHECKLIST_DIR/service-<id>/answers.yaml
     AIBEIAN_CHECKLIST_DIR/service-<id>/evidence/<item id>/<file>
 
-Evidence paths in the file are relative to its folder, as the format asks. Saving rewrites the file
+Evidence paths in the file are relative to its folder, as the format asks. Uploads follow the workbench's
+upload rules (``_uploads.receive_upload``: size limit, accepted types, content sniffing). Saving rewrites the file
 atomically under a lock (two people answering at once cannot lose each other's answers) and reads it back
 through ``load_answers``: what is on disk is always a file the CLI accepts. Comments in a hand-edited file
 are not kept.
@@ -16,9 +17,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import re
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,14 @@ import yaml
 
 from aibeian.checklist import ANSWER_VALUES, Answers, load_answers, load_checklist
 from aibeian.errors import InputError
-from aibeian.files import atomic_write_bytes, atomic_write_text
+from aibeian.files import atomic_write_text
 from aibeian.settings import Settings
 
 __all__ = [
     "EVIDENCE_SUFFIXES",
-    "Upload",
     "answers_path",
+    "evidence_dir",
+    "evidence_paths",
     "read_answers",
     "save_answer",
     "service_dir",
@@ -60,29 +61,14 @@ EVIDENCE_SUFFIXES = (
 )
 """Documents, spreadsheets, screenshots and archives: what a reviewer accepts as evidence."""
 
-_MAGIC = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".zip": (b"PK",),
-    ".docx": (b"PK",),
-    ".xlsx": (b"PK",),
-    ".pptx": (b"PK",),
-    ".odt": (b"PK",),
-    ".ods": (b"PK",),
-}
-_UNSAFE = re.compile(r"[^\w.\-\u3400-\u9fff]+")
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
 
 def service_dir(settings: Settings, service_id: int) -> Path:
     return settings.checklist_root() / f"service-{service_id}"
+
+
+def evidence_dir(settings: Settings, service_id: int, item_id: str) -> Path:
+    """Uploads for one item go here (``receive_upload`` adds a random subfolder per file)."""
+    return service_dir(settings, service_id) / "evidence" / item_id
 
 
 def answers_path(settings: Settings, service_id: int) -> Path:
@@ -95,6 +81,19 @@ def read_answers(settings: Settings, service_id: int) -> Answers:
     return load_answers(path) if path.is_file() else Answers(path=str(path))
 
 
+def evidence_paths(settings: Settings, service_id: int) -> dict[str, Path]:
+    """Every evidence file the answers name, by its path relative to the answers file's folder, kept only
+    when it lies inside the service's folder (what may be downloaded)."""
+    folder = service_dir(settings, service_id).resolve()
+    out: dict[str, Path] = {}
+    for answer in read_answers(settings, service_id).answers.values():
+        for path in answer.evidence:
+            resolved = path.resolve()
+            if resolved.is_relative_to(folder) and resolved.is_file():
+                out[resolved.relative_to(folder).as_posix()] = resolved
+    return out
+
+
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,39 +103,6 @@ def _locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _safe_name(filename: str) -> str:
-    base = Path(filename.replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = _UNSAFE.sub("_", stem).strip("._")[:80] or "evidence"
-    return stem + suffix
-
-
-def check_upload(upload: Upload, max_bytes: int) -> str:
-    """The file name to store it under; a wrong type, an empty or too large file is a clear error."""
-    name = _safe_name(upload.filename)
-    suffix = Path(name).suffix
-    if suffix not in EVIDENCE_SUFFIXES:
-        raise InputError(
-            f"file type {suffix or '(none)'} is not accepted as evidence",
-            field="evidence",
-            expected=", ".join(EVIDENCE_SUFFIXES),
-        )
-    if not upload.data:
-        raise InputError("the uploaded file is empty", field="evidence")
-    if len(upload.data) > max_bytes:
-        raise InputError(
-            f"the file is {len(upload.data) / 2**20:.1f} MiB, over the limit",
-            field="evidence",
-            expected=f"at most {max_bytes // 2**20} MiB (AIBEIAN_UPLOAD_MAX_MB)",
-        )
-    magic = _MAGIC.get(suffix)
-    if magic and not upload.data.startswith(magic):
-        raise InputError(
-            f"the file's content is not a {suffix} file", field="evidence", expected=f"a real {suffix} file"
-        )
-    return name
 
 
 def _raw(path: Path) -> dict[str, Any]:
@@ -164,17 +130,34 @@ def save_answer(
     item_id: str,
     answer: str,
     note: str = "",
-    upload: Upload | None = None,
+    new_evidence: Path | None = None,
     remove: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Set one item's answer (and note, evidence); returns (before, after) for the audit log."""
+    """Set one item's answer, note and evidence (``new_evidence``: a file already received under
+    ``evidence_dir``); returns (before, after) for the audit log. On any failure nothing is saved and the
+    new evidence file is removed."""
+    try:
+        return _save(settings, service_id, item_id, answer, note, new_evidence, remove)
+    except BaseException:
+        if new_evidence is not None:
+            shutil.rmtree(new_evidence.parent, ignore_errors=True)
+        raise
+
+
+def _save(
+    settings: Settings,
+    service_id: int,
+    item_id: str,
+    answer: str,
+    note: str,
+    new_evidence: Path | None,
+    remove: tuple[str, ...],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     checklist = load_checklist()
     if item_id not in checklist.ids():
         raise LookupError(f"checklist item {item_id!r}")
     if answer not in ANSWER_VALUES:
         raise InputError(f"answer {answer!r} is not yes, no or na", field="answer", expected="yes, no or na")
-    max_bytes = settings.upload_max_mb * 2**20
-    stored = check_upload(upload, max_bytes) if upload is not None and upload.filename else None
     folder = service_dir(settings, service_id)
     path = answers_path(settings, service_id)
     with _locked(folder):
@@ -186,20 +169,10 @@ def save_answer(
             after["note"] = note.strip()
         else:
             after.pop("note", None)
-        new_file: Path | None = None
         evidence = before.get("evidence") or []
         evidence = [e for e in (evidence if isinstance(evidence, list) else [evidence]) if e not in remove]
-        if stored is not None and upload is not None:
-            target_dir = folder / "evidence" / item_id
-            target_dir.mkdir(parents=True, exist_ok=True)
-            target = target_dir / stored
-            n = 1
-            while target.exists():
-                n += 1
-                target = target_dir / f"{Path(stored).stem}-{n}{Path(stored).suffix}"
-            atomic_write_bytes(target, upload.data)
-            new_file = target
-            evidence.append(target.relative_to(folder).as_posix())
+        if new_evidence is not None:
+            evidence.append(new_evidence.relative_to(folder).as_posix())
         if evidence:
             after["evidence"] = evidence
         else:
@@ -213,7 +186,5 @@ def save_answer(
             os.replace(pending, path)
         except BaseException:
             pending.unlink(missing_ok=True)
-            if new_file is not None:
-                new_file.unlink(missing_ok=True)
             raise
     return before, after

@@ -4,19 +4,21 @@ in the CLI's order (``checklist.assess``). Every change is audited; viewers read
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from aibeian.checklist import LAWS, applicable_items, assess, load_checklist
+from aibeian.checklist import ANSWER_VALUES, LAWS, applicable_items, assess, load_checklist
 from aibeian.errors import InputError
 from aibeian.settings import Settings
 from aibeian.storage import get_service, latest_triage, list_services, record
 from aibeian.triage import TriageResult
 from aibeian.web import _checklist_store as store
 from aibeian.web._templates import field_errors, render
+from aibeian.web._uploads import receive_upload
 from aibeian.web.deps import CurrentUser, EditorUser, LangDep, SessionDep, SettingsDep, actor
 
 router = APIRouter(prefix="/checklist")
@@ -27,6 +29,11 @@ LAW_NAMES: dict[str, tuple[str, str]] = {
     "csl": ("网络安全法", "CSL"),
     "dsl": ("数据安全法", "DSL"),
 }
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """An evidence path as the answers file writes it (relative to its folder)."""
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else str(path)
 
 
 def _triage(db: Session, service_id: int) -> TriageResult | None:
@@ -88,6 +95,7 @@ def _page(
         "gap_ids": {g.id for g in data["result"].gaps},
         "open": {g.id: g.open_conditions for g in data["result"].gaps},
         "path": store.answers_path(settings, service_id),
+        "rel": lambda p: _relative(p, store.service_dir(settings, service_id)),
         "suffixes": store.EVIDENCE_SUFFIXES,
         "max_mb": settings.upload_max_mb,
         "errors": {},
@@ -126,19 +134,29 @@ async def answer_item(
     evidence: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     get_service(db, service_id=service_id)
-    upload = None
-    if evidence is not None and evidence.filename:
-        # read at most one byte over the limit: enough to refuse, never a huge file in memory
-        data = await evidence.read(settings.upload_max_mb * 2**20 + 1)
-        upload = store.Upload(evidence.filename, data)
+    if item_id not in load_checklist().ids():
+        raise LookupError(f"checklist item {item_id!r}")
     try:
+        new = None
+        if evidence is not None and evidence.filename:
+            if answer not in ANSWER_VALUES:  # refuse before keeping a file for an answer that will fail
+                raise InputError(
+                    f"answer {answer!r} is not yes, no or na", field="answer", expected="yes, no or na"
+                )
+            new = await receive_upload(
+                evidence,
+                folder=store.evidence_dir(settings, service_id, item_id),
+                accept=store.EVIDENCE_SUFFIXES,
+                max_bytes=settings.upload_max_mb << 20,
+                field="evidence",
+            )
         before, after = store.save_answer(
             settings,
             service_id,
             item_id=item_id,
             answer=answer,
             note=note,
-            upload=upload,
+            new_evidence=new,
             remove=tuple(remove or ()),
         )
     except InputError as exc:
@@ -167,16 +185,13 @@ async def answer_item(
     return RedirectResponse(f"/checklist/{service_id}{suffix}#item-{item_id}", status_code=303)
 
 
-@router.get("/{service_id}/evidence/{item_id}/{filename}")
+@router.get("/{service_id}/evidence/{rel:path}")
 def evidence_file(
-    db: SessionDep, settings: SettingsDep, user: CurrentUser, service_id: int, item_id: str, filename: str
+    db: SessionDep, settings: SettingsDep, user: CurrentUser, service_id: int, rel: str
 ) -> Response:
-    """Download an uploaded evidence file (only files the answers file names, so no path can escape)."""
+    """Download an evidence file: only one the answers file names, inside the service's folder."""
     get_service(db, service_id=service_id)
-    answer = store.read_answers(settings, service_id).get(item_id)
-    folder = store.service_dir(settings, service_id).resolve()
-    for path in answer.evidence if answer else ():
-        resolved = path.resolve()
-        if resolved.name == filename and resolved.is_relative_to(folder) and resolved.is_file():
-            return FileResponse(resolved, filename=filename)
-    raise LookupError(f"evidence {filename!r} of {item_id}")
+    path = store.evidence_paths(settings, service_id).get(rel)
+    if path is None:
+        raise LookupError(f"evidence {rel!r}")
+    return FileResponse(path, filename=path.name)
