@@ -61,7 +61,7 @@ def draft_complaint(
     if len(text) < policy.min_chars or len(text) > policy.max_chars:
         problems.append(
             Problem(
-                f"the description has {len(text)} characters",
+                f"问题描述为 {len(text)} 字 / the description has {len(text)} characters",
                 field="description",
                 expected=f"{policy.min_chars}–{policy.max_chars} characters",
             )
@@ -70,7 +70,7 @@ def draft_complaint(
     if len(who) > policy.max_contact_chars:
         problems.append(
             Problem(
-                f"the contact has {len(who)} characters",
+                f"联系方式为 {len(who)} 字 / the contact has {len(who)} characters",
                 field="contact",
                 expected=f"at most {policy.max_contact_chars} (a phone number or an e-mail address)",
             )

@@ -48,7 +48,7 @@ class ComplaintPolicy:
             if c.id == category_id:
                 return c
         raise InputError(
-            f"unknown category {category_id!r}",
+            f"请选择类别 / unknown category {category_id!r}",
             field="category",
             expected="one of " + ", ".join(c.id for c in self.categories),
         )

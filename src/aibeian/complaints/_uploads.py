@@ -85,19 +85,19 @@ def _check_docx(content: bytes, policy: ComplaintPolicy, name: str) -> str | Non
             infos = z.infolist()
             names = {i.filename for i in infos}
             if len(infos) > 2000:
-                return f"{name}: the archive has {len(infos)} entries (a zip bomb?)"
+                return f"{name}: 压缩包条目过多，疑似压缩炸弹 / the archive has {len(infos)} entries (a zip bomb?)"
             unpacked = sum(i.file_size for i in infos)
             packed = max(sum(i.compress_size for i in infos), 1)
             if unpacked > policy.max_unpacked_bytes or unpacked / packed > policy.max_ratio:
                 return (
-                    f"{name}: unpacks to {unpacked} bytes from {packed} ({unpacked // packed}:1) — "
+                    f"{name}: 疑似压缩炸弹，已拒收 / unpacks to {unpacked} bytes from {packed} ({unpacked // packed}:1) — "
                     f"refused as a possible zip bomb (at most {policy.max_unpacked_bytes} bytes, "
                     f"{policy.max_ratio}:1)"
                 )
             if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-                return f"{name}: a zip archive that is not a Word document (.docx)"
+                return f"{name}: 不是 Word 文档 / a zip archive that is not a Word document (.docx)"
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        return f"{name}: damaged archive ({exc})"
+        return f"{name}: 文件已损坏 / damaged archive ({exc})"
     return None
 
 
@@ -113,18 +113,22 @@ def check_attachment(
         return InputError(message, field=field, expected=f"{allowed}; at most {policy.max_bytes} bytes each")
 
     if not content:
-        raise refuse(f"{name}: the file is empty")
+        raise refuse(f"{name}: 文件为空 / the file is empty")
     if len(content) > policy.max_bytes:
-        raise refuse(f"{name}: {len(content)} bytes is larger than the limit of {policy.max_bytes}")
+        raise refuse(
+            f"{name}: 文件过大 / {len(content)} bytes is larger than the limit of {policy.max_bytes}"
+        )
     kind = sniff(content)
     if kind is None or kind not in policy.types:
-        raise refuse(f"{name}: this kind of file is not accepted")
+        raise refuse(f"{name}: 不支持此类文件 / this kind of file is not accepted")
     mime, extensions = TYPES[kind]
     declared = (declared_type or "").split(";")[0].strip().lower()
     if declared not in GENERIC and declared != mime:
-        raise refuse(f"{name}: declared as {declared} but the content is {mime}")
+        raise refuse(f"{name}: 文件类型与内容不符 / declared as {declared} but the content is {mime}")
     if not name.lower().endswith(extensions):
-        raise refuse(f"{name}: the content is {mime}, which must be named {' or '.join(extensions)}")
+        raise refuse(
+            f"{name}: 扩展名与内容不符 / the content is {mime}, which must be named {' or '.join(extensions)}"
+        )
     if kind == "docx" and (reason := _check_docx(content, policy, name)) is not None:
         raise refuse(reason)
     return Attachment(filename=name, content_type=mime, content=content)
@@ -134,7 +138,7 @@ def check_attachments(files: list[tuple[str, str, bytes]], policy: ComplaintPoli
     """Every file checked; every problem reported together (nothing is stored unless all pass)."""
     if len(files) > policy.max_files:
         raise InputError(
-            f"{len(files)} files attached; at most {policy.max_files}",
+            f"附件过多 / {len(files)} files attached; at most {policy.max_files}",
             field="attachments",
             expected=f"<= {policy.max_files} files",
         )
