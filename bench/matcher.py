@@ -1,7 +1,9 @@
 """Benchmark: the konsheng lexicon (≈51k terms) over ≥10 MB of Chinese legal text, clean and with evasive
 occurrences injected, against pyahocorasick, ahocorasick-rs, daachorse, flashtext and a plain hyperscan
 literal database in the same run. MB/s is the median of --runs runs; compile time, memory (RSS growth of a
-fresh process), and recall on the injected occurrences are reported for every engine.
+fresh process), and recall on the injected occurrences are reported for every engine. Our matcher runs as
+`find()` and `spans()` on the engine installed (the C extension when built) and as `find()` on the
+pure-Python fallback engine.
 
     .venv/bin/python bench/matcher.py            # --runs 5 --mb 10 --inject 2000
 """
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _matcher_data import corpus_text, inject, recall, terms
 
-from aibeian.keywords import Keyword, Library, Matcher, normalise_keyword
+from aibeian.keywords import ENGINE, Keyword, Library, Matcher, normalise_keyword
 
 Scan = Callable[[str], Any]
 Spans = Callable[[Any], list[tuple[int, int]]]
@@ -95,15 +97,24 @@ def build(engine: str, words: list[str], cache: str | None = None) -> tuple[Scan
             return text, found
 
         return scan, lambda r: _bytes_to_chars(r[0], [(end - lengths[pid], end) for pid, end in r[1]])
-    if engine in ("aibeian", "aibeian-spans"):
-        matcher = Matcher.compile(library(words), cache_dir=cache)
+    if engine in ("aibeian", "aibeian-spans", "aibeian-fallback"):
+        fallback = "daachorse" if engine == "aibeian-fallback" else None
+        matcher = Matcher.compile(library(words), cache_dir=cache, engine=fallback)
         if engine == "aibeian-spans":
             return matcher.spans, lambda r: list(zip(r.start.tolist(), r.end.tolist(), strict=True))
         return matcher.find, lambda r: [(m.start, m.end) for m in r]
     raise SystemExit(f"unknown engine {engine}")
 
 
-ENGINES = ("pyahocorasick", "ahocorasick-rs", "daachorse", "flashtext", "hyperscan", "aibeian")
+ENGINES = (
+    "pyahocorasick",
+    "ahocorasick-rs",
+    "daachorse",
+    "flashtext",
+    "hyperscan",
+    "aibeian",
+    "aibeian-fallback",
+)
 
 
 def timed_scan(scan: Scan, text: str, runs: int) -> tuple[float, Any]:
@@ -111,6 +122,7 @@ def timed_scan(scan: Scan, text: str, runs: int) -> tuple[float, Any]:
     times: list[float] = []
     found: Any = None
     for _ in range(runs):
+        found = None  # the previous run's result is freed here, outside the timing, for every engine
         start = time.perf_counter()
         found = scan(text)
         times.append(time.perf_counter() - start)
@@ -152,7 +164,8 @@ def main() -> None:
     mb_clean, mb_evasive = len(text.encode()) / 1e6, len(evasive.text.encode()) / 1e6
     print(
         f"{len(words)} terms; clean text {mb_clean:.2f} MB; evasive text {mb_evasive:.2f} MB with "
-        f"{len(evasive.spans)} injected occurrences; {args.runs} runs; load {os.getloadavg()[0]:.2f}",
+        f"{len(evasive.spans)} injected occurrences; {args.runs} runs; load {os.getloadavg()[0]:.2f}; "
+        f"aibeian engine {ENGINE}",
         flush=True,
     )
     rows: list[dict[str, Any]] = []
@@ -161,6 +174,7 @@ def main() -> None:
         engines.insert(engines.index("aibeian") + 1, "aibeian-spans")
     for engine in engines:
         cold = in_child(engine) if engine != "aibeian-spans" else {}
+        load_before = os.getloadavg()[0]
         scan, to_spans = build(engine, words)
         clean_s, clean_found = timed_scan(scan, text, args.runs)
         ev_s, ev_found = timed_scan(scan, evasive.text, args.runs)
@@ -175,6 +189,7 @@ def main() -> None:
             "rss_mb": cold.get("rss_mb"),
             "recall_covered": covered,
             "recall_touched": touched,
+            "load": (load_before + os.getloadavg()[0]) / 2,
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -188,16 +203,16 @@ def main() -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load {os.getloadavg()[0]:.2f}"
     )
     print(
-        "| engine | clean MB/s | evasive MB/s | × pyahocorasick (clean) | compile s | RSS MB | recall (covered / touched) |"
+        "| engine | clean MB/s | evasive MB/s | × pyahocorasick (clean) | compile s | RSS MB | recall (covered / touched) | load |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         ratio = r["clean_mb_s"] / base["clean_mb_s"] if base else float("nan")
         compile_s = f"{r['compile_s']:.2f}" if r["compile_s"] is not None else "—"
         rss = f"{r['rss_mb']:.0f}" if r["rss_mb"] is not None else "—"
         print(
             f"| {r['engine']} | {r['clean_mb_s']:.1f} | {r['evasive_mb_s']:.1f} | {ratio:.1f}× | {compile_s} | "
-            f"{rss} | {r['recall_covered']:.1%} / {r['recall_touched']:.1%} |"
+            f"{rss} | {r['recall_covered']:.1%} / {r['recall_touched']:.1%} | {r['load']:.1f} |"
         )
     print(
         f"\naibeian warm start from the compiled cache (fresh process, incl. first scan): {warm['seconds']:.2f} s"

@@ -217,8 +217,10 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds) {
         return -1;
     Py_ssize_t n_alpha, n_base, n_check, n_value, n_pkw, n_flags;
     const uint32_t *packed = (const uint32_t *)table.buf;
-    Scanner_clear(self);
-    Scanner_free_arrays(self);
+    if (self->stab) { /* another thread may be scanning with these arrays right now */
+        PyErr_SetString(PyExc_TypeError, "Scanner is already initialised");
+        goto done_unowned;
+    }
     if (table.len != (Py_ssize_t)UNICODE_SIZE * 4) {
         PyErr_SetString(PyExc_ValueError, "table: expected 0x110000 int32 entries");
         goto done;
@@ -319,6 +321,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds) {
     ok = 0;
 done:
     if (ok) Scanner_free_arrays(self);
+done_unowned:
     free(classes), free(b), free(c);
     PyBuffer_Release(&table), PyBuffer_Release(&alphabet), PyBuffer_Release(&base), PyBuffer_Release(&check);
     PyBuffer_Release(&value), PyBuffer_Release(&pkw), PyBuffer_Release(&pflags);
@@ -531,9 +534,15 @@ static int run(Scanner *self, PyObject *text, Text *t) {
     return 0;
 }
 
+#define SCRATCH_KEEP (1 << 24) /* characters: the arrays of a longer text are not kept after the call */
+
 static void release(Scanner *self, Text *t) {
-    if (t->work == &t->own) scratch_free(&t->own);
-    else if (t->work == &self->scratch) self->scratch_busy = 0;
+    if (t->work == &t->own) {
+        scratch_free(&t->own);
+    } else if (t->work == &self->scratch) {
+        if (self->scratch.cap > SCRATCH_KEEP) scratch_free(&self->scratch);
+        self->scratch_busy = 0;
+    }
     t->work = NULL;
 }
 
