@@ -140,6 +140,7 @@ def test_read_only_output_folder(make_image: Callable[..., Path], tmp_path: Path
 def test_public_api_is_pinned() -> None:
     assert sorted(aibeian.labeling.__all__) == sorted(
         [
+            "AUDIO_NOTICES",
             "DEFAULT_TEXT",
             "FIELD_NAMES",
             "MAX_LENGTH",
@@ -169,6 +170,7 @@ def test_public_api_is_pinned() -> None:
         "image",
         "markdown",
         "pdf",
+        "raster",
         "text",
         "video",
     }

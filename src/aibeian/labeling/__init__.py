@@ -4,14 +4,22 @@
 fields. Writers register per format in ``label_writers`` (kind ``label_writer``).
 """
 
-from aibeian.labeling import _audio, _docx, _image, _pdf, _text, _video  # noqa: F401 - importing registers the writers
+from aibeian.labeling import _audio, _docx, _image, _pdf, _raster, _text, _video  # noqa: F401 - importing registers the writers
 from aibeian.labeling._api import ApplyResult, apply, output_path, propagate, verify
 from aibeian.labeling._fields import FIELD_NAMES, MAX_LENGTH, LabelMeta, parse_record, validate_value
-from aibeian.labeling._handler import DEFAULT_TEXT, ApplyOptions, LabelWriter, label_writers, writer_for
+from aibeian.labeling._handler import (
+    AUDIO_NOTICES,
+    DEFAULT_TEXT,
+    ApplyOptions,
+    LabelWriter,
+    label_writers,
+    writer_for,
+)
 from aibeian.labeling._render import find_cjk_font
 from aibeian.labeling._report import ExplicitResult, FieldResult, ImplicitResult, Inspection, LabelReport
 
 __all__ = [
+    "AUDIO_NOTICES",
     "DEFAULT_TEXT",
     "FIELD_NAMES",
     "MAX_LENGTH",

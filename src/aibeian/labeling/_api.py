@@ -12,7 +12,7 @@ from pathlib import Path
 from aibeian.errors import InputError, Problem
 from aibeian.files import atomic_output
 from aibeian.labeling._fields import LabelMeta
-from aibeian.labeling._handler import ApplyOptions, writer_for
+from aibeian.labeling._handler import AUDIO_NOTICES, ApplyOptions, writer_for
 from aibeian.labeling._render import text_problems
 from aibeian.labeling._report import LabelReport, build_report
 
@@ -99,6 +99,14 @@ def apply(
                 path=str(src),
                 field="--position",
                 expected=", ".join(writer.positions),
+            )
+        )
+    if opts.audio_notice not in AUDIO_NOTICES:
+        problems.append(
+            Problem(
+                f"unknown audio notice {opts.audio_notice!r}",
+                field="--audio-notice",
+                expected=", ".join(AUDIO_NOTICES),
             )
         )
     if problems:

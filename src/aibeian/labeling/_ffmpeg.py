@@ -23,10 +23,11 @@ def _binary(name: str) -> str:
     return found
 
 
-def ffmpeg(args: list[str], *, path: Path, stdout: bool = False) -> bytes:
+def ffmpeg(args: list[str], *, path: Path, stdout: bool = False, stdin: bytes | None = None) -> bytes:
     """Run ffmpeg quietly; a failure becomes an InputError naming ``path`` and ffmpeg's own reason."""
-    cmd = [_binary("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y", *args]
-    done = subprocess.run(cmd, capture_output=True, check=False)
+    quiet = ["-hide_banner", "-v", "error", "-y"]
+    cmd = [_binary("ffmpeg"), *(quiet if stdin is not None else ["-nostdin", *quiet]), *args]
+    done = subprocess.run(cmd, capture_output=True, check=False, input=stdin)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = lines[-1] if lines else f"exit code {done.returncode}"

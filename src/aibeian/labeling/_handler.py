@@ -15,19 +15,23 @@ from aibeian.labeling._fields import LabelMeta
 from aibeian.labeling._report import Inspection
 from aibeian.registry import Registry
 
-__all__ = ["DEFAULT_TEXT", "ApplyOptions", "LabelWriter", "label_writers", "writer_for"]
+__all__ = ["AUDIO_NOTICES", "DEFAULT_TEXT", "ApplyOptions", "LabelWriter", "label_writers", "writer_for"]
 
 DEFAULT_TEXT = "人工智能生成"
+AUDIO_NOTICES = ("cue", "speech", "both")
 
 
 @dataclass(frozen=True)
 class ApplyOptions:
-    """How to write. ``position`` None means the format's default; ``font`` None means fontconfig's choice."""
+    """How to write. ``position`` None means the format's default; ``font`` None means fontconfig's choice;
+    ``audio_notice`` is what audio opens with: the 短长短短 ``cue``, a spoken notice (``speech``: ``text``
+    when the user changed it, else 本内容由人工智能生成), or ``both``."""
 
     explicit: bool = True
     text: str = DEFAULT_TEXT
     position: str | None = None
     font: str | None = None
+    audio_notice: str = "cue"
 
 
 class LabelWriter(Protocol):

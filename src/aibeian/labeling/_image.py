@@ -37,7 +37,7 @@ from aibeian.labeling._report import SKIPPED, ExplicitResult, Inspection
 from aibeian.labeling._xmp import build_xmp, read_xmp
 from aibeian.standards import load_standards
 
-__all__ = ["ImageWriter"]
+__all__ = ["ImageWriter", "explicit_from_pixels"]
 
 _PLACE = {"png": "PNG iTXt XML:com.adobe.xmp", "jpeg": "JPEG APP1 XMP", "webp": "WebP XMP chunk"}
 ORIENTATION = 0x0112  # EXIF tag
@@ -72,7 +72,8 @@ def _check_pixels(data: bytes, rec: ExplicitRecord, kind: str) -> tuple[bool, st
         return False, f"pixels unreadable ({exc})", (0, 0)
 
 
-def _explicit(data: bytes, kind: str, declared: str | None) -> ExplicitResult:
+def explicit_from_pixels(data: bytes, kind: str, declared: str | None) -> ExplicitResult:
+    """Check our declared label record against the pixels of the first frame (the verifier's core)."""
     if not declared:
         return ExplicitResult(
             False,
@@ -149,7 +150,7 @@ class ImageWriter:
         records += [("PNG tEXt AIGC", r) for r in meta.text_records]
         if not explicit:
             return Inspection(records, SKIPPED)
-        return Inspection(records, _explicit(data, meta.kind, declared))
+        return Inspection(records, explicit_from_pixels(data, meta.kind, declared))
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> str | None:
         data, found = _read(src)

@@ -1,5 +1,9 @@
-"""MP4: the AIGC record in ``moov/udta/meta`` (keys=AIGC, value in ilst) and a visible label burnt into the
+"""MP4, MOV, MKV and AVI: the AIGC record where labeling.yaml puts it and a visible label burnt into the
 opening seconds with ffmpeg's drawtext, sized and placed like the image label.
+
+Records: MP4/MOV ``moov/udta/meta`` (keys=AIGC, value in ilst, read from the boxes directly); MKV
+``Segment/Tags/SimpleTag`` AIGC (written by ffmpeg, read through ffprobe); AVI a ``LIST INFO`` sub-chunk
+AIGC (written and read by ``_avi_info``, since ffmpeg's AVI muxer drops unknown INFO tags).
 
 Verification reads the record from the boxes directly and checks the declared label box in two decoded
 frames (the first, and one just before the 2-second minimum), so "present for ≥2 s" is observed, not assumed.
@@ -16,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from aibeian.errors import InputError
+from aibeian.labeling._avi_info import DECLARATION_ID, read_avi_info, write_avi_info
 from aibeian.labeling._ffmpeg import ffmpeg, probe
 from aibeian.labeling._fields import LabelMeta, implicit_spec
 from aibeian.labeling._handler import ApplyOptions, label_writers
@@ -45,11 +50,60 @@ def _rule() -> dict[str, Any]:
     return rule
 
 
+_MUXER = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska", ".avi": "avi"}
+_VIDEO_CODEC = {".avi": ["-c:v", "mpeg4", "-q:v", "2"]}
+_X264 = ["-c:v", "libx264", "-crf", "18", "-preset", "veryfast"]
+
+
 def _tags(path: Path) -> list[tuple[str, str]]:
     try:
         return read_mp4_tags(path)
     except (Mp4Error, OSError) as exc:
         raise InputError(f"corrupt or truncated MP4 ({exc}) / 视频文件损坏", path=str(path)) from exc
+
+
+def _found(path: Path) -> tuple[list[tuple[str, str | dict[str, Any]]], str | None]:
+    """The AIGC records (where, value) and our declaration of a drawn label, read from the container."""
+    key = implicit_spec()["key"]
+    suffix = path.suffix.lower()
+    if suffix == ".avi":
+        info = read_avi_info(path)
+        declared_avi = info.get(DECLARATION_ID, [None])[0]
+        return [("AVI LIST INFO AIGC", v) for v in info.get(key.encode("ascii"), [])], declared_avi
+    if suffix == ".mkv":
+        tags = probe(path).get("format", {}).get("tags", {})
+        records: list[tuple[str, str | dict[str, Any]]] = [
+            ("MKV Tags SimpleTag AIGC", v) for k, v in tags.items() if k.upper() == key
+        ]
+        declared_mkv = next((v for k, v in tags.items() if k.lower() == DECLARATION_KEY), None)
+        return records, declared_mkv
+    mp4 = _tags(path)
+    found: list[tuple[str, str | dict[str, Any]]] = [
+        (f"{suffix[1:].upper()} {where}", v) for where, v in mp4 if is_record_tag(where, key)
+    ]
+    return found, next((v for where, v in mp4 if where == f"keys:{DECLARATION_KEY}"), None)
+
+
+def _metadata_args(src: Path, value: str, declared: str | None) -> list[str]:
+    key = implicit_spec()["key"]
+    suffix = src.suffix.lower()
+    args = ["-map_metadata", "0"]
+    if suffix in (".mp4", ".mov"):
+        args += ffmpeg_record_args(src, key, value)
+    elif suffix == ".mkv":
+        args += ["-metadata", f"{key}={value}"]
+    if declared is not None and suffix != ".avi":
+        args += ["-metadata", f"{DECLARATION_KEY}={declared}"]
+    return args
+
+
+def _finish(src: Path, dst: Path, value: str, declared: str | None) -> None:
+    """AVI only: add the INFO sub-chunks ffmpeg could not write."""
+    if src.suffix.lower() == ".avi":
+        values = {implicit_spec()["key"].encode("ascii"): value}
+        if declared is not None:
+            values[DECLARATION_ID] = declared
+        write_avi_info(dst, values)
 
 
 def _video_size(path: Path) -> tuple[int, int, float]:
@@ -141,25 +195,40 @@ def _explicit(path: Path, declared: str | None) -> ExplicitResult:
 
 class VideoWriter:
     name = "video"
-    suffixes: tuple[str, ...] = (".mp4",)
+    suffixes: tuple[str, ...] = (".mp4", ".mov", ".mkv", ".avi")
     positions: tuple[str, ...] = tuple(POSITIONS)
 
     def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
-        key = implicit_spec()["key"]
-        tags = _tags(path)
-        records: list[tuple[str, str | dict[str, Any]]] = [
-            (f"MP4 {where}", v) for where, v in tags if is_record_tag(where, key)
-        ]
-        declared = next((v for where, v in tags if where == f"keys:{DECLARATION_KEY}"), None)
+        records, declared = _found(path)
         return Inspection(records, _explicit(path, declared) if explicit else SKIPPED)
 
     def write(self, src: Path, dst: Path, meta: LabelMeta, opts: ApplyOptions) -> None:
-        _tags(src)
-        key = implicit_spec()["key"]
-        metadata = ["-map_metadata", "0", *ffmpeg_record_args(src, key, meta.to_json())]
+        _, existing = _found(src)
+        suffix = src.suffix.lower()
+        value = meta.to_json()
+        muxer = ["-f", _MUXER[suffix], str(dst)]
         if not opts.explicit:
-            ffmpeg(["-i", str(src), "-map", "0", "-c", "copy", *metadata, "-f", "mp4", str(dst)], path=src)
+            metadata = _metadata_args(src, value, None)
+            ffmpeg(["-i", str(src), "-map", "0", "-c", "copy", *metadata, *muxer], path=src)
+            _finish(src, dst, value, existing)
             return
+        draw, declared = self._drawtext(src, dst, opts)
+        textfile = dst.with_suffix(".label.txt")
+        textfile.write_text(opts.text, encoding="utf-8")
+        try:
+            codec = _VIDEO_CODEC.get(suffix, _X264)
+            metadata = _metadata_args(src, value, declared)
+            ffmpeg(
+                ["-i", str(src), "-map", "0", "-c", "copy", "-vf", draw, *codec, *metadata, *muxer],
+                path=src,
+            )
+        finally:
+            textfile.unlink(missing_ok=True)
+        _finish(src, dst, value, declared)
+
+    @staticmethod
+    def _drawtext(src: Path, dst: Path, opts: ApplyOptions) -> tuple[str, str]:
+        """The drawtext filter for the label and our declaration of what it draws (box, text, until)."""
         width, height, _ = _video_size(src)
         font = find_cjk_font(opts.font)
         size = label_font_size(min(width, height), opts.text, font)
@@ -178,42 +247,14 @@ class VideoWriter:
         until = float(_rule()["min_duration_s"]) + 1.0
         record = ExplicitRecord(opts.text, opts.position or "bottom-right", (x, y, w, h), ink_h)
         declared = json.loads(record.to_json()) | {"until_s": until}
+        plate = "0x{:02x}{:02x}{:02x}".format(*PLATE)
         textfile = dst.with_suffix(".label.txt")
-        textfile.write_text(opts.text, encoding="utf-8")
-        try:
-            plate = "0x{:02x}{:02x}{:02x}".format(*PLATE)
-            draw = (
-                f"drawtext=fontfile='{font}':textfile='{textfile}':fontsize={size}:fontcolor=white:"
-                f"box=1:boxcolor={plate}@1.0:boxborderw={pad}:x={x + pad}:y={y + pad}:"
-                f"enable='lt(t,{until})'"
-            )
-            ffmpeg(
-                [
-                    "-i",
-                    str(src),
-                    "-map",
-                    "0",
-                    "-c",
-                    "copy",
-                    "-vf",
-                    draw,
-                    "-c:v",
-                    "libx264",
-                    "-crf",
-                    "18",
-                    "-preset",
-                    "veryfast",
-                    *metadata,
-                    "-metadata",
-                    f"{DECLARATION_KEY}={json.dumps(declared, ensure_ascii=False)}",
-                    "-f",
-                    "mp4",
-                    str(dst),
-                ],
-                path=src,
-            )
-        finally:
-            textfile.unlink(missing_ok=True)
+        draw = (
+            f"drawtext=fontfile='{font}':textfile='{textfile}':fontsize={size}:fontcolor=white:"
+            f"box=1:boxcolor={plate}@1.0:boxborderw={pad}:x={x + pad}:y={y + pad}:"
+            f"enable='lt(t,{until})'"
+        )
+        return draw, json.dumps(declared, ensure_ascii=False)
 
 
 label_writers.register("video")(VideoWriter())
