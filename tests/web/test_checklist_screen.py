@@ -241,3 +241,33 @@ def test_api_reads_and_answers(as_role, demo_db: Store, settings: Settings) -> N
     assert bad.status_code == 422
     index = client.get("/checklist").text
     assert "智能客服助手" in index
+
+
+@pytest.mark.postgres
+def test_answers_and_audit_on_postgres(tmp_path: Path, pg_scratch_url: str) -> None:
+    from aibeian.storage import open_store
+    from aibeian.web import create_app
+    from storage.databases import _reset_pg
+    from web.conftest import login, make_settings, seed_users
+
+    _reset_pg(pg_scratch_url)
+    pg = open_store(pg_scratch_url, migrate=True)
+    seed_users(pg)
+    with pg.session() as s:
+        load_demo(s)
+    settings = make_settings(tmp_path, pg_scratch_url)
+    try:
+        with TestClient(create_app(settings, store=pg), follow_redirects=False) as c:
+            login(c, "reviewer")
+            expected = [it.id for it in applicable_items(load_checklist(), _triage(pg, 1))]
+            assert _item_ids(c.get("/checklist/1").text) == expected
+            r = _answer(
+                c, 1, "csl.logs.six_months", "yes", files={"evidence": ("log.pdf", PDF, "application/pdf")}
+            )
+            assert r.status_code == 303  # type: ignore[attr-defined]
+        with pg.session() as s:
+            entry = next(e for e in list_audit(s) if e.action == "checklist.answer")
+        assert entry.detail["after"]["answer"] == "yes" and entry.actor_name == "reviewer"
+        assert check_answers(answers_path(settings, 1)).answered == 1
+    finally:
+        pg.dispose()

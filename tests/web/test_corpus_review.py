@@ -288,3 +288,28 @@ def test_the_quick_summary_of_the_item_page_equals_manual_summary(run: RunDir, t
     full = manual_summary(run, thresholds())
     assert quick == {k: full[k] for k in quick}
     assert quick["reviewed"] == 13
+
+
+@pytest.mark.postgres
+def test_verdicts_and_audit_on_postgres(tmp_path: Path, pg_scratch_url: str) -> None:
+    from aibeian.storage import open_store
+    from aibeian.web import create_app
+    from storage.databases import _reset_pg
+    from web.conftest import make_settings, seed_users
+
+    _reset_pg(pg_scratch_url)
+    pg = open_store(pg_scratch_url, migrate=True)
+    seed_users(pg)
+    settings = make_settings(tmp_path, pg_scratch_url)
+    write_demo_files(settings)
+    try:
+        with TestClient(create_app(settings, store=pg), follow_redirects=False) as c:
+            login(c, "reviewer")
+            item = _verdict(c, qualified="no", reason="A.1.8")
+        with pg.session() as s:
+            entry = next(e for e in list_audit(s) if e.action == "corpus.review")
+        assert entry.detail["item"] == item and entry.detail["primary"] is True
+        run = RunDir(settings.corpus_runs() / DEMO_CORPUS_RUN)
+        assert assess_run(str(run.path))["manual"]["reviewed"] == 1
+    finally:
+        pg.dispose()
