@@ -18,11 +18,13 @@ import logging
 import multiprocessing
 import os
 import secrets
+import signal
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aibeian.errors import StorageError
@@ -73,6 +75,30 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _end_orphan(pid: int, wait: float = 10.0) -> None:
+    """SIGKILL a job child left behind by a dead worker — only if that pid is still one of our spawned job
+    processes (checked on /proc where there is one, so a reused pid is never hit) — and wait for it to go."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return  # gone already (or no /proc: the child's own parent watch ends it within a second)
+    if b"multiprocessing" not in cmdline:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        return
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1]
+        except (OSError, IndexError):
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.05)
+
+
 class Worker:
     """Claims and runs jobs until stopped. ``run_once`` runs at most one job (tests, ``--once``)."""
 
@@ -91,18 +117,24 @@ class Worker:
 
     # --- recovery
     def _is_dead(self, job: Job) -> bool:
-        beat = _aware(job.heartbeat_at or job.started_at)
-        if beat is None or (datetime.now(UTC) - beat).total_seconds() > self.options.stale_seconds:
-            return True
+        """Whether the job's worker is gone; a gone worker's child still running here is ended first, so the
+        job is never run twice at once (the evaluation's run lock would refuse the second anyway)."""
         host, _, rest = job.worker.partition(":")
         pid_text = rest.partition(":")[0]
-        if host != self.host or not pid_text.isdigit():
+        local = host == self.host and pid_text.isdigit()
+        beat = _aware(job.heartbeat_at or job.started_at)
+        if beat is None or (datetime.now(UTC) - beat).total_seconds() > self.options.stale_seconds:
+            dead = True
+        elif not local:
             return False  # another machine's worker: only its heartbeat can tell
-        pid = int(pid_text)
-        if pid == os.getpid():
+        elif int(pid_text) == os.getpid():
             with _LIVE_LOCK:
-                return job.worker not in _LIVE
-        return not _pid_alive(pid)
+                dead = job.worker not in _LIVE
+        else:
+            dead = not _pid_alive(int(pid_text))
+        if dead and local and job.child_pid:
+            _end_orphan(job.child_pid)
+        return dead
 
     def recover(self) -> list[int]:
         """Re-queue (or fail, after too many attempts) the jobs of workers that are gone."""
