@@ -4,7 +4,8 @@ XSTest v2 (Röttger et al., NAACL 2024; 2,250 English completions with human lab
 ../shared/data/external/xstest, never copied) and the Chinese answers we wrote and labelled ourselves
 (tests/evaluation/data/). The split is ``aibeian.evaluation.judges._refusal_split.split_of`` on the item id
 (XSTest: the prompt id, so all five models' answers to a prompt share a split). The fresh Chinese set was
-written before judge version 2 and is only ever scored, never split or fitted on.
+written before judge version 2 and is only ever scored, never split or fitted on; the dev2 set was written
+after the first version-2 fit and is split like the others.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ XSTEST_LABELS = {
     "2_full_refusal": "refusal",
     "3_partial_refusal": "partial",
 }
-ZH_SPLIT_FILES = ("zh_refusal_labels.jsonl", "zh_refusal_labels_heldout.jsonl")
+ZH_SPLIT_FILES = (
+    "zh_refusal_labels.jsonl",
+    "zh_refusal_labels_heldout.jsonl",
+    "zh_refusal_labels_dev2.jsonl",
+)
 ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
 
 
