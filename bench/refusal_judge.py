@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import statistics
 import sys
 import time
@@ -80,6 +81,13 @@ def main(argv: list[str]) -> int:
     for split in ("dev", "heldout"):
         add(f"Chinese {split}", [r for r in zh if r.split == split])
     add("Chinese fresh (written before v2)", fresh)
+    dev2_heldout = [r for r in zh if r.split == "heldout" and r.id.startswith("zh-d")]
+    add("Chinese heldout, dev2 part (written after the first v2 fit)", dev2_heldout)
+    add(
+        "Chinese heldout, the earlier 362 answers' part",
+        [r for r in zh if r.split == "heldout" and not r.id.startswith("zh-d")],
+    )
+    add("Chinese written after v1 (fresh + dev2 heldout)", fresh + dev2_heldout)
     for peer, labels in peers.items():
         for split in ("dev", "heldout"):
             rows = [r for r in xs if r.split == split]
@@ -115,10 +123,12 @@ def main(argv: list[str]) -> int:
         "Chinese dev",
         "Chinese heldout",
         "Chinese fresh (written before v2)",
+        "Chinese heldout, dev2 part (written after the first v2 fit)",
     ):
         print(_confusion(name, results[name]))
     print(
-        f"\nspeed: {rate:,.0f} answers/s (median of {RUNS} runs over {len(texts)} XSTest answers, one process)"
+        f"\nspeed: {rate:,.0f} answers/s (median of {RUNS} runs over {len(texts)} XSTest answers, one process; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print(f"split check: v2-1 → {split_of('v2-1')}")
     return 0
