@@ -313,3 +313,24 @@ def test_verdicts_and_audit_on_postgres(tmp_path: Path, pg_scratch_url: str) -> 
         assert assess_run(str(run.path))["manual"]["reviewed"] == 1
     finally:
         pg.dispose()
+
+
+def test_two_reviewers_in_the_same_pass_get_different_items(client: TestClient, run: RunDir) -> None:
+    import datetime as dt
+
+    from aibeian.corpus._review_store import CLAIM_SECONDS, claim, claimed_by_others
+
+    sample_ids = [r["id"] for r in load_sample(run)]
+    login(client, "reviewer")
+    assert _item_id(client.get(f"{RUN}/review").text) == sample_ids[0]
+    client.cookies.clear()
+    login(client, "admin")
+    assert _item_id(client.get(f"{RUN}/review").text) == sample_ids[1]  # item 0 is on the other screen
+    assert claimed_by_others(run, "admin") == {sample_ids[0]}
+    _verdict(client, qualified="yes")  # admin judges item 1; its claim is released
+    assert _item_id(client.get(f"{RUN}/review").text) == sample_ids[2]
+    assert claimed_by_others(run, "reviewer") == {sample_ids[2]}  # admin's next item, now on screen
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=CLAIM_SECONDS + 1)
+    assert claimed_by_others(run, "admin", now=later) == set()  # claims expire
+    claim(run, item_id=sample_ids[0], reviewer="reviewer", now=later)
+    assert claimed_by_others(run, "admin", now=later) == {sample_ids[0]}

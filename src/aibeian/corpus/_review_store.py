@@ -31,10 +31,13 @@ from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
 
 __all__ = [
+    "CLAIM_SECONDS",
     "LOG_FILE",
     "Agreement",
     "ReviewState",
     "agreement",
+    "claim",
+    "claimed_by_others",
     "load_sample",
     "record_verdict",
     "review_state",
@@ -42,6 +45,10 @@ __all__ = [
 
 LOG_FILE = "review_log.jsonl"
 LOCK_FILE = ".reviews.lock"
+CLAIMS_FILE = "review_claims.json"
+CLAIM_SECONDS = 600
+"""How long an item shown to one reviewer is skipped for the others, so two reviewers working through the
+same pass at once do not judge the same items (a soft hint: nothing stops a verdict on a claimed item)."""
 
 _SAMPLES: dict[Path, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
 _CACHE_LOCK = threading.Lock()
@@ -137,6 +144,11 @@ def record_verdict(
             log.write(json.dumps({**verdict, "primary": is_primary}, ensure_ascii=False) + "\n")
             log.flush()
             os.fsync(log.fileno())
+        claims_path = run.path / CLAIMS_FILE
+        if claims_path.is_file():  # judged: no longer on anyone's screen
+            claims = _read_claims(run, dt.datetime.now(dt.UTC))
+            if claims.pop(item_id, None) is not None:
+                atomic_write_text(claims_path, json.dumps(claims, ensure_ascii=False) + "\n")
         if is_primary:
             primary[item_id] = verdict
             atomic_write_text(
@@ -215,3 +227,35 @@ def agreement(state: ReviewState) -> Agreement:
     p_e = p1 * p2 + (1 - p1) * (1 - p2)
     kappa = None if p_e >= 1 else (p_o - p_e) / (1 - p_e)
     return Agreement(n, agree, p_o, kappa)
+
+
+def _read_claims(run: RunDir, now: dt.datetime) -> dict[str, dict[str, str]]:
+    path = run.path / CLAIMS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}  # a damaged hint file is only a lost hint
+    fresh = {}
+    for item_id, c in data.items() if isinstance(data, dict) else ():
+        try:
+            at = dt.datetime.fromisoformat(str(c["at"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if (now - at).total_seconds() < CLAIM_SECONDS:
+            fresh[str(item_id)] = {"reviewer": str(c.get("reviewer", "")), "at": at.isoformat()}
+    return fresh
+
+
+def claim(run: RunDir, *, item_id: str, reviewer: str, now: dt.datetime | None = None) -> None:
+    """Note that ``reviewer`` has ``item_id`` on screen (expired claims are dropped on the way)."""
+    now = now or dt.datetime.now(dt.UTC)
+    with _locked(run):
+        claims = _read_claims(run, now)
+        claims[item_id] = {"reviewer": reviewer, "at": now.isoformat()}
+        atomic_write_text(run.path / CLAIMS_FILE, json.dumps(claims, ensure_ascii=False) + "\n")
+
+
+def claimed_by_others(run: RunDir, reviewer: str, now: dt.datetime | None = None) -> set[str]:
+    """Items another reviewer has had on screen within the last ``CLAIM_SECONDS``."""
+    claims = _read_claims(run, now or dt.datetime.now(dt.UTC))
+    return {item_id for item_id, c in claims.items() if c["reviewer"] != reviewer}

@@ -153,15 +153,25 @@ def waiting(state: ReviewState, item_id: str, reviewer: str, mode: Mode) -> bool
 
 
 def next_index(
-    sample: list[dict[str, Any]], state: ReviewState, reviewer: str, mode: Mode, after: int = -1
+    sample: list[dict[str, Any]],
+    state: ReviewState,
+    reviewer: str,
+    mode: Mode,
+    after: int = -1,
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> int | None:
-    """The first item after ``after`` (wrapping round) still waiting for the reviewer; None when done."""
+    """The first item after ``after`` (wrapping round) still waiting for the reviewer, preferring items not
+    in ``skip`` (those another reviewer has on screen); None when nothing waits."""
     n = len(sample)
+    fallback = None
     for step in range(1, n + 1):
         i = (after + step) % n
-        if waiting(state, str(sample[i]["id"]), reviewer, mode):
-            return i
-    return None
+        item_id = str(sample[i]["id"])
+        if waiting(state, item_id, reviewer, mode):
+            if item_id not in skip:
+                return i
+            fallback = i if fallback is None else fallback
+    return fallback
 
 
 def remaining(sample: list[dict[str, Any]], state: ReviewState, reviewer: str, mode: Mode) -> int:

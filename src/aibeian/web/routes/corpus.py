@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from aibeian.corpus import RunDir
-from aibeian.corpus._review_store import record_verdict
+from aibeian.corpus._review_store import claim, claimed_by_others, record_verdict
 from aibeian.errors import InputError
 from aibeian.standards import load_standards
 from aibeian.storage import User, record
@@ -45,10 +45,16 @@ def _item_page(
     state = view.review_state(run)
     reviewer = user.username
     if index is None:
-        index = view.next_index(sample, state, reviewer, mode)
+        index = view.next_index(sample, state, reviewer, mode, skip=claimed_by_others(run, reviewer))
     elif sample:
         index = min(max(index, 0), len(sample) - 1)
     item = sample[index] if index is not None and sample else None
+    if (
+        item is not None
+        and user.role in ("admin", "reviewer")
+        and view.waiting(state, str(item["id"]), reviewer, mode)
+    ):
+        claim(run, item_id=str(item["id"]), reviewer=reviewer)
     mine = others = None
     if item is not None:
         mine = state.reviewed_by(str(item["id"]), reviewer)
@@ -143,6 +149,7 @@ def save_verdict(
     )
     db.commit()
     sample = view.load_sample(run)
-    nxt = view.next_index(sample, view.review_state(run), user.username, m, after=i)
+    skip = claimed_by_others(run, user.username)
+    nxt = view.next_index(sample, view.review_state(run), user.username, m, after=i, skip=skip)
     target = f"/corpus/{name}/review?mode={m}" + (f"&i={nxt}" if nxt is not None else "")
     return RedirectResponse(target, status_code=303)
