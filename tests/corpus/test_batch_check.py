@@ -20,7 +20,8 @@ from aibeian.corpus import Item, item_hashes, iter_items, plan_shards, prepare_s
 from aibeian.corpus import _batch_check as batch_module
 from aibeian.corpus import _blocks as blocks_module
 from aibeian.corpus import _shard as shard_module
-from aibeian.corpus._batch_check import BatchChecker, text_lengths
+from aibeian.corpus._batch_check import BatchChecker
+from aibeian.corpus._blocks import decoded
 from aibeian.corpus._sampling import SmallestK, technical_count
 from aibeian.corpus._sources import UNASSIGNED
 from aibeian.keywords import Library, Matcher
@@ -88,13 +89,17 @@ def _alone(matcher: Matcher, texts: list[str]) -> list[tuple[int, list[str], lis
 def _batched(
     matcher: Matcher, texts: list[str], arrow: bool
 ) -> list[tuple[int, list[str], list[dict[str, Any]]]]:
+    """The batch checker's outcome, texts read from Arrow (as blocks are) or from Python strings."""
     import pyarrow as pa
 
     checker = BatchChecker(matcher, evidence_per_item=3, examples=10**6)
     keys = [f"k{i}" for i in range(len(texts))]
-    block: Any = pa.array(texts, pa.string()) if arrow else texts
+    if arrow:
+        joined, lengths = decoded(pa.array(texts, pa.string()))
+    else:
+        joined, lengths = "\n".join(texts), np.array([len(t) for t in texts], dtype=np.int64)
     tech = np.arange(len(texts), dtype=np.uint64)
-    checker.add(block, text_lengths(block), tech, keys, np.zeros(len(texts), dtype=np.int64))
+    checker.add(joined, lengths, tech, keys, np.zeros(len(texts), dtype=np.int64))
     checker.flush()
     checked = checker.checked()
     return [

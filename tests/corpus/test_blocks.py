@@ -72,7 +72,8 @@ def _blocks(path: Path, rel: str, **kwargs: object) -> list[Record]:
     """Flattened blocks; a block's problems are placed by line number, as the reference interleaves them."""
     out: list[Record] = []
     for block in iter_blocks(path, rel, **kwargs):  # type: ignore[arg-type]
-        texts = block.texts if isinstance(block.texts, list) else block.texts.to_pylist()
+        texts = block.texts()
+        assert len(texts) == len(block.keys) == len(block.lengths)
         values = block.values if block.values is not None else [None] * len(block.keys)
         rows: list[tuple[float, Record]] = [
             (_position(key), ("item", key, text, value))
@@ -113,15 +114,20 @@ def test_every_tricky_line_reads_as_the_reference_reads_it(
         assert any(r[0] == "corrupt" for r in expected) and any(r[0] == "item" for r in expected)
 
 
-def test_clean_blocks_take_the_arrow_path(tmp_path: Path) -> None:
-    """Ordinary JSONL is parsed by pyarrow (texts stay an Arrow array), and a last line with no newline
-    still counts."""
-    rows = b"".join(json.dumps({"text": f"第{i}条", "n": i}).encode() + b"\n" for i in range(100))
-    path = _write(tmp_path / "a.jsonl", rows + b'{"text": "last"}', None)
-    found = list(iter_blocks(path, "a.jsonl"))
-    assert len(found) == 1 and not isinstance(found[0].texts, list)
-    assert _blocks(path, "a.jsonl") == _reference(path, "a.jsonl")
-    assert found[0].keys[-1] == "a.jsonl:101"
+def test_clean_blocks_take_the_arrow_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary JSONL is parsed by pyarrow (not line by line), with or without other fields, and a last
+    line with no newline still counts."""
+    calls: list[int] = []
+    original = blocks_module.jsonl_record
+    monkeypatch.setattr(blocks_module, "jsonl_record", lambda *a: calls.append(1) or original(*a))
+    only_text = b"".join(json.dumps({"text": f"第{i}条"}).encode() + b"\n" for i in range(100))
+    more = b"".join(json.dumps({"id": i, "text": f"第{i}条", "n": [i]}).encode() + b"\n" for i in range(100))
+    for name, rows in (("a.jsonl", only_text), ("b.jsonl", more)):
+        path = _write(tmp_path / name, rows + b'{"text": "last"}', None)
+        found = list(iter_blocks(path, name))
+        assert len(found) == 1 and found[0].keys[-1] == f"{name}:101"
+        assert not calls
+        assert _blocks(path, name) == _reference(path, name)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aibeian.corpus import allocate, item_hashes, technical_count
-from aibeian.corpus._sampling import SmallestK
+from aibeian.corpus._sampling import SmallestK, SmallestKeys, item_hashes_array
 
 
 @given(st.integers(min_value=0, max_value=10**7), st.floats(min_value=0.1, max_value=1.0))
@@ -68,3 +68,27 @@ def test_hashes_are_stable_across_processes_and_seeds() -> None:
         __import__("hashlib").blake2b(b"x", digest_size=16, key=b"0").digest()[:8], "big"
     )
     assert math.isclose(technical_count(30, 0.1), 3)
+
+
+@given(st.lists(st.text(max_size=30), max_size=40), st.integers(0, 2**31))
+def test_the_array_form_of_the_hashes_is_the_same(keys: list[str], seed: int) -> None:
+    tech, manual = item_hashes_array(seed, keys)
+    assert list(zip(tech.tolist(), manual.tolist(), strict=True)) == [item_hashes(seed, k) for k in keys]
+
+
+@given(
+    st.lists(st.lists(st.text(max_size=6), max_size=30), max_size=8),
+    st.integers(0, 50),
+    st.integers(0, 3),
+)
+def test_smallest_keys_over_blocks_is_smallest_k_over_items(
+    blocks: list[list[str]], k: int, seed: int
+) -> None:
+    """The numpy reserve (blocks, pruning, a bound) keeps what the item-by-item heap keeps."""
+    one, many = SmallestK(k), SmallestKeys(k)
+    for block in blocks:
+        tech, _ = item_hashes_array(seed, block)
+        many.add(tech, block)
+        for key in block:
+            one.add(item_hashes(seed, key)[0], key)
+    assert many.items() == one.items()

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aibeian.corpus._arrow import int32s, int64s, lengths_of, one_string
 from aibeian.corpus._sampling import order_by_hash
 
 __all__ = ["BATCH_CHARS", "BatchChecker", "Checked"]
@@ -42,37 +41,13 @@ class Checked:
     evidence: dict[str, list[dict[str, Any]]]
 
 
-def text_lengths(texts: Any) -> npt.NDArray[np.int64]:
-    """Code-point lengths (``len``) of a block's texts, an Arrow array or a list."""
-    if isinstance(texts, list):
-        return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    return lengths_of(texts)
-
-
-def take_texts(texts: Any, index: npt.NDArray[np.int64]) -> Any:
-    if isinstance(texts, list):
-        return [texts[i] for i in index.tolist()]
-    return texts.take(int64s(index))
-
-
-_SEPARATOR = one_string(b"\n")
-
-
-def _joined(pieces: list[Any]) -> str:
-    """The batch's texts joined by ``\\n``: in Arrow (one decode) when every piece is Arrow."""
-    if all(not isinstance(p, list) for p in pieces):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        texts = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
-        one = pa.ListArray.from_arrays(int32s(np.array([0, len(texts)])), texts)
-        joined = pc.binary_join(one, _SEPARATOR)
-        begin, end = np.frombuffer(joined.buffers()[1], dtype=np.int32, count=2).tolist()
-        return str(memoryview(joined.buffers()[2])[begin:end], "utf-8")  # half the time of as_py()
-    flat: list[str] = []
-    for p in pieces:
-        flat += p if isinstance(p, list) else p.to_pylist()
-    return "\n".join(flat)
+def pick(joined: str, lengths: npt.NDArray[np.int64], index: npt.NDArray[np.int64]) -> str:
+    """The texts at ``index`` of a ``\n``-joined block, joined the same way."""
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    return "\n".join(
+        [joined[a : a + n] for a, n in zip(starts[index].tolist(), lengths[index].tolist(), strict=True)]
+    )
 
 
 class BatchChecker:
@@ -86,7 +61,7 @@ class BatchChecker:
         index = {name: i for i, name in enumerate(self.risk_names)}
         self._risk_of = np.array([index[r] for _, r in matcher.keywords], dtype=np.int64)
         self._risk_index = index
-        self._pending: list[tuple[Any, npt.NDArray[np.int64], npt.NDArray[np.uint64], list[str], Any]] = []
+        self._pending: list[tuple[str, npt.NDArray[np.int64], npt.NDArray[np.uint64], list[str], Any]] = []
         self._size = 0
         self._cols: dict[str, list[Any]] = {k: [] for k in ("tech", "source", "chars", "count", "risks")}
         self._keys: list[str] = []
@@ -94,7 +69,7 @@ class BatchChecker:
 
     def add(
         self,
-        texts: Any,
+        joined: str,
         lengths: npt.NDArray[np.int64],
         tech: npt.NDArray[np.uint64],
         keys: list[str],
@@ -102,7 +77,7 @@ class BatchChecker:
     ) -> None:
         if not len(keys):
             return
-        self._pending.append((texts, lengths, tech, keys, source))
+        self._pending.append((joined, lengths, tech, keys, source))
         self._size += int(lengths.sum()) + len(keys)
         if self._size >= BATCH_CHARS:
             self.flush()
@@ -116,7 +91,7 @@ class BatchChecker:
         keys = [k for p in self._pending for k in p[3]]
         self._cols["source"].append(np.concatenate([p[4] for p in self._pending]))
         self._pending, self._size = [], 0
-        joined = _joined(pieces)
+        joined = "\n".join(pieces)
         if len(joined) <= SINGLE_CALL_CHARS:
             count, risks = self._by_spans(joined, lengths, tech, keys)
         else:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from aibeian.corpus._arrow import mask, validate_utf8
+from aibeian.corpus._arrow import int32s, lengths_of, mask, one_string, validate_utf8
 from aibeian.corpus._readers import (
     STREAM_ERRORS,
     Corrupt,
@@ -39,7 +40,7 @@ from aibeian.corpus._readers import (
     open_stream,
 )
 
-__all__ = ["BLOCK_BYTES", "Block", "iter_blocks"]
+__all__ = ["BLOCK_BYTES", "Block", "decoded", "iter_blocks"]
 
 BLOCK_BYTES = 1 << 20
 """JSONL is parsed in blocks of about this many bytes (whole lines)."""
@@ -50,23 +51,53 @@ _JSON_SPACE = b" \t\r\n"
 
 @dataclass
 class Block:
-    """Items of one stretch of a file, in file order: ``texts`` is a pyarrow string array or a list of str
-    (the same values either way); ``values`` holds the source-field values, or is None without one."""
+    """Items of one stretch of a file, in file order, as columns: ``joined`` holds their texts separated by
+    ``\n`` (one string, decoded once), ``lengths`` their lengths; ``values`` the source-field values (None
+    without a source field); ``corrupt`` the lines or rows that could not be read."""
 
     keys: list[str] = field(default_factory=list)
-    texts: Any = field(default_factory=list)
+    joined: str = ""
+    lengths: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     values: list[object] | None = None
     corrupt: list[Corrupt] = field(default_factory=list)
 
     @classmethod
     def of_items(cls, items: list[Item | Corrupt], with_values: bool) -> Block:
         good = [i for i in items if isinstance(i, Item)]
+        texts = [i.text for i in good]
         return cls(
             keys=[i.key for i in good],
-            texts=[i.text for i in good],
+            joined="\n".join(texts),
+            lengths=np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)),
             values=[i.source_value for i in good] if with_values else None,
             corrupt=[i for i in items if isinstance(i, Corrupt)],
         )
+
+    @classmethod
+    def of_problem(cls, problem: Corrupt, with_values: bool) -> Block:
+        return cls(corrupt=[problem], values=[] if with_values else None)
+
+    def texts(self) -> list[str]:
+        """The texts one by one (for tests and rare paths; the scan works on ``joined``)."""
+        ends = np.cumsum(self.lengths + 1) - 1
+        return [self.joined[e - n : e] for e, n in zip(ends.tolist(), self.lengths.tolist(), strict=True)]
+
+
+def decoded(texts: Any) -> tuple[str, npt.NDArray[np.int64]]:
+    """An Arrow string array (no nulls) as one ``\n``-joined string and the texts' lengths. Decoding checks
+    the UTF-8 (UnicodeDecodeError), which neither pyarrow's JSON nor its Parquet reader does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(texts):
+        return "", np.zeros(0, dtype=np.int64)
+    one = pa.ListArray.from_arrays(int32s(np.array([0, len(texts)])), texts)
+    joined = pc.binary_join(one, _SEPARATOR)
+    begin, end = np.frombuffer(joined.buffers()[1], dtype=np.int32, count=2).tolist()
+    return str(memoryview(joined.buffers()[2])[begin:end], "utf-8"), lengths_of(texts)
+
+
+_SEPARATOR = one_string(b"\n")
 
 
 def _object_lines(data: bytes, first: int) -> tuple[int, list[int] | range | None]:
@@ -103,38 +134,56 @@ def _lines(data: bytes) -> list[bytes]:
     return [p + b"\n" for p in parts] + ([last] if last else [])
 
 
-def _arrow_block(
-    data: bytes, numbers: list[int] | range, relpath: str, text_field: str, source_field: str | None
-) -> Block | None:
-    """The block parsed by pyarrow, or None when it might differ from the reference reader."""
+def _parse(data: bytes, schema: Any, extra: str) -> Any:
     import pyarrow as pa
     import pyarrow.json as pj
 
-    if not numbers:
-        return None
-    if not validate_utf8(data):  # pyarrow does not check fields it skips
-        return None
-    schema = [(text_field, pa.string())]
-    if source_field:
-        schema.append((source_field, pa.string()))
+    return pj.read_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior=extra),
+    )
+
+
+def _arrow_block(
+    data: bytes,
+    numbers: list[int] | range,
+    relpath: str,
+    fields: tuple[str, str | None],
+    seen: dict[str, bool],
+) -> Block | None:
+    """The block parsed by pyarrow, or None when it might differ from the reference reader.
+
+    Lines holding only the text (and source) field are parsed strictly, and decoding the texts checks all
+    the UTF-8 there is outside the JSON syntax; lines with other fields need the whole block checked first,
+    since pyarrow skips those fields unread. ``seen`` remembers per file that other fields occur."""
+    import pyarrow as pa
+
+    text_field, source_field = fields
+    schema = pa.schema([(text_field, pa.string())] + ([(source_field, pa.string())] if source_field else []))
+    table = None
+    if not seen.get("extra"):
+        try:
+            table = _parse(data, schema, "error")
+        except (pa.ArrowInvalid, ValueError, OverflowError):
+            seen["extra"] = True
     try:
-        table = pj.read_json(
-            pa.BufferReader(data),
-            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
-            parse_options=pj.ParseOptions(
-                explicit_schema=pa.schema(schema), unexpected_field_behavior="ignore"
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError, OverflowError):
+        if table is None:
+            if not validate_utf8(data):
+                return None
+            table = _parse(data, schema, "ignore")
+        if table.num_rows != len(numbers):
+            return None
+        texts = table.column(0).combine_chunks()
+        values = table.column(1).to_pylist() if source_field else None
+        if not texts.null_count:
+            joined, lengths = decoded(texts)
+            return Block([f"{relpath}:{n}" for n in numbers], joined, lengths, values)
+        valid = texts.is_valid().to_pylist()
+        joined, lengths = decoded(texts.filter(mask(np.array(valid, dtype=bool))))
+    except (pa.ArrowInvalid, ValueError, OverflowError):  # UnicodeDecodeError is a ValueError
         return None
-    if table.num_rows != len(numbers):
-        return None
-    texts = table.column(0).combine_chunks()
-    values = table.column(1).to_pylist() if source_field else None
-    if not texts.null_count:
-        return Block([f"{relpath}:{n}" for n in numbers], texts, values)
-    valid = texts.is_valid().to_pylist()
-    block = Block(values=[] if source_field else None)
+    block = Block(joined=joined, lengths=lengths, values=[] if source_field else None)
     for row, (n, ok) in enumerate(zip(numbers, valid, strict=True)):
         if ok:
             block.keys.append(f"{relpath}:{n}")
@@ -142,19 +191,19 @@ def _arrow_block(
                 block.values.append(values[row])
         else:
             block.corrupt.append(Corrupt(relpath, n, f'field "{text_field}" is missing'))
-    block.texts = texts.filter(mask(np.array(valid, dtype=bool)))
     return block
 
 
 def _jsonl_block(
-    data: bytes, first: int, relpath: str, text_field: str, source_field: str | None
+    data: bytes, first: int, relpath: str, fields: tuple[str, str | None], seen: dict[str, bool]
 ) -> tuple[int, Block]:
     """(lines read, the block) for whole lines ``data`` starting at line ``first``."""
+    text_field, source_field = fields
     count, numbers = _object_lines(data, first)
     if numbers is not None and not numbers:
         return count, Block(values=[] if source_field else None)
     if numbers is not None and source_field != text_field:
-        fast = _arrow_block(data, numbers, relpath, text_field, source_field)
+        fast = _arrow_block(data, numbers, relpath, fields, seen)
         if fast is not None:
             return count, fast
     found = (
@@ -170,12 +219,13 @@ def _jsonl_blocks(
     file), what the failed read returned is lost here, so the reference reader takes over after the lines
     already handed on and stops exactly where it would have on its own."""
     done = 0
+    seen: dict[str, bool] = {}
     with open_stream(path, compression) as fh:
         try:
             while data := fh.read(BLOCK_BYTES):
                 if not data.endswith(b"\n"):
                     data += fh.readline()
-                count, block = _jsonl_block(data, done + 1, relpath, text_field, source_field)
+                count, block = _jsonl_block(data, done + 1, relpath, (text_field, source_field), seen)
                 yield block
                 done += count
             return
@@ -184,6 +234,34 @@ def _jsonl_blocks(
     rest = iter_jsonl(path, relpath, compression, text_field, source_field, after=done)
     while chunk := list(islice(rest, FALLBACK_ITEMS)):
         yield Block.of_items(chunk, source_field is not None)
+
+
+def _arrow_batch(
+    column: Any, batch: Any, has_values: bool, relpath: str, row: int, text_field: str, with_values: bool
+) -> Block:
+    """A Parquet record batch with a string text column, kept in Arrow until the one decode."""
+    import pyarrow as pa
+
+    texts = column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
+    valid = texts.is_valid().to_pylist() if texts.null_count else None
+    try:
+        joined, lengths = decoded(texts if valid is None else texts.filter(mask(np.array(valid, dtype=bool))))
+    except UnicodeDecodeError:
+        column.to_pylist()  # raises what the reference reader raises, so the message is the same
+        raise
+    values = batch.column(1).to_pylist() if has_values else [None] * len(column)
+    if valid is None:
+        keys = [f"{relpath}#{row + i}" for i in range(1, len(column) + 1)]
+        return Block(keys, joined, lengths, values if with_values else None)
+    block = Block(joined=joined, lengths=lengths, values=[] if with_values else None)
+    for i, ok in enumerate(valid):
+        if ok:
+            block.keys.append(f"{relpath}#{row + i + 1}")
+            if block.values is not None:
+                block.values.append(values[i])
+        else:
+            block.corrupt.append(Corrupt(relpath, row + i + 1, f'column "{text_field}" is null'))
+    return block
 
 
 def _parquet_blocks(
@@ -203,29 +281,16 @@ def _parquet_blocks(
         row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
         names = set(pf.schema_arrow.names)
         if text_field not in names:
-            yield Block(
-                corrupt=[Corrupt(relpath, None, no_column(text_field, names))],
-                values=[] if with_values else None,
-            )
+            yield Block.of_problem(Corrupt(relpath, None, no_column(text_field, names)), with_values)
             return
         columns = [text_field] + ([source_field] if source_field and source_field in names else [])
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
             column = batch.column(0)
             count = len(column)
-            values = batch.column(1).to_pylist() if len(columns) > 1 else [None] * count
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                texts = column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
-                valid = texts.is_valid().to_pylist() if texts.null_count else None
-                block = Block(values=[] if with_values else None)
-                for i in range(count):
-                    if valid is None or valid[i]:
-                        block.keys.append(f"{relpath}#{row + i + 1}")
-                        if block.values is not None:
-                            block.values.append(values[i])
-                    else:
-                        block.corrupt.append(Corrupt(relpath, row + i + 1, f'column "{text_field}" is null'))
-                block.texts = texts if valid is None else texts.filter(mask(np.array(valid, dtype=bool)))
+                block = _arrow_batch(column, batch, len(columns) > 1, relpath, row, text_field, with_values)
             else:
+                values = batch.column(1).to_pylist() if len(columns) > 1 else [None] * count
                 items: list[Item | Corrupt] = []
                 for i, (text, value) in enumerate(zip(column.to_pylist(), values, strict=True)):
                     if isinstance(text, str):
@@ -237,10 +302,7 @@ def _parquet_blocks(
             row += count
             yield block
     except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        yield Block(
-            corrupt=[Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}")],
-            values=[] if with_values else None,
-        )
+        yield Block.of_problem(Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}"), with_values)
 
 
 def iter_blocks(
@@ -255,9 +317,7 @@ def iter_blocks(
     with_values = source_field is not None
     detected = detect_format(path)
     if detected is None:
-        yield Block(
-            corrupt=[Corrupt(relpath, None, "unsupported file type")], values=[] if with_values else None
-        )
+        yield Block.of_problem(Corrupt(relpath, None, "unsupported file type"), with_values)
         return
     fmt, compression = detected
     if fmt == "jsonl":

@@ -31,9 +31,13 @@ def item_hashes_array(seed: int, keys: list[str]) -> tuple[Any, Any]:
     id, but no Python int per hash, so a block is compared, sorted and selected in numpy."""
     import numpy as np
 
-    secret = str(seed).encode()
-    blake = hashlib.blake2b
-    digests = b"".join([blake(k.encode("utf-8"), digest_size=16, key=secret).digest() for k in keys])
+    keyed = hashlib.blake2b(digest_size=16, key=str(seed).encode())  # the key block, compressed once
+    parts = []
+    for k in keys:
+        h = keyed.copy()
+        h.update(k.encode("utf-8"))
+        parts.append(h.digest())
+    digests = b"".join(parts)
     both = np.frombuffer(digests, dtype=">u8").reshape(-1, 2).astype(np.uint64)
     return both[:, 0], both[:, 1]
 
@@ -141,6 +145,8 @@ class SmallestKeys:
             self._prune()
 
     def _prune(self) -> None:
+        if self.k <= 0:
+            return
         if len(self._keys) >= self.k:
             keep = order_by_hash(self._hashes, self._keys)[: self.k]
             self._hashes = self._hashes[keep]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aibeian.corpus._batch_check import BatchChecker, Checked, take_texts, text_lengths
+from aibeian.corpus._batch_check import BatchChecker, Checked, pick
 from aibeian.corpus._blocks import Block, iter_blocks
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._readers import Item, iter_items
@@ -36,7 +36,15 @@ from aibeian.corpus._settings import ScanSettings
 from aibeian.corpus._tally import Tally
 from aibeian.files import atomic_write_text
 
-__all__ = ["install_matcher", "marker_path", "matcher_for", "result_path", "scan_shard", "store_result"]
+__all__ = [
+    "install_matcher",
+    "marker_path",
+    "matcher_for",
+    "result_path",
+    "scan_shard",
+    "shippable_matcher",
+    "store_result",
+]
 
 _MATCHERS: dict[str, Any] = {}  # per process: a compiled library, loaded once per worker
 
@@ -50,9 +58,25 @@ def marker_path(run_dir: Path, shard: Shard) -> Path:
 
 
 def install_matcher(library_hash: str, matcher: Any) -> None:
-    """Hand a worker the driver's compiled matcher (once per process), so no worker re-reads the library."""
+    """Hand a worker the driver's compiled matcher (once per process), so no worker re-reads the library.
+    None (a matcher that cannot be shipped) leaves the worker to load it from the run's cache."""
+    if matcher is None:
+        return
     _MATCHERS.clear()
     _MATCHERS[library_hash] = matcher
+
+
+def shippable_matcher(settings: ScanSettings) -> Any:
+    """The compiled matcher if it can be sent to worker processes (pickled), else None: an engine whose
+    state lives in a C object that does not pickle is loaded by each worker from the cache instead."""
+    import pickle
+
+    matcher = matcher_for(settings)
+    try:
+        pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, pickle.PicklingError, AttributeError):
+        return None
+    return matcher
 
 
 def matcher_for(settings: ScanSettings) -> Any:
@@ -83,7 +107,7 @@ def _blocks(shard: Shard, settings: ScanSettings) -> Any:
             from aibeian.corpus._readers import Corrupt
 
             broken = Corrupt(f.relpath, None, f"cannot read the file: {exc.strerror or exc}")
-            yield f, Block(corrupt=[broken], values=[] if settings.sources.source_field else None)
+            yield f, Block.of_problem(broken, settings.sources.source_field is not None)
 
 
 def _candidate_limit(rate: float) -> int:
@@ -97,15 +121,16 @@ def _check(
     block: Block,
     index: npt.NDArray[np.int64] | None,
     tech: npt.NDArray[np.uint64],
-    lengths: npt.NDArray[np.int64],
     source: npt.NDArray[np.int64],
 ) -> None:
     """Hand the block's items at ``index`` (all when None) to the checker."""
     if index is None:
-        checker.add(block.texts, lengths, tech, block.keys, source)
+        checker.add(block.joined, block.lengths, tech, block.keys, source)
     elif len(index):
         keys = [block.keys[i] for i in index.tolist()]
-        checker.add(take_texts(block.texts, index), lengths[index], tech[index], keys, source[index])
+        checker.add(
+            pick(block.joined, block.lengths, index), block.lengths[index], tech[index], keys, source[index]
+        )
 
 
 def scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
@@ -137,12 +162,11 @@ def _scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
         tally.add_corrupt(block.corrupt)
         if not block.keys:
             continue
-        lengths = text_lengths(block.texts)
         source = tally.sources_of(f, block)
         tech, manual = item_hashes_array(settings.seed, block.keys)
-        tally.add_items(block, source, lengths, manual)
+        tally.add_items(block, source, manual)
         wanted = below(tech, limit)
-        _check(checker, block, None if wanted.all() else np.flatnonzero(wanted), tech, lengths, source)
+        _check(checker, block, None if wanted.all() else np.flatnonzero(wanted), tech, source)
     checker.flush()
     k = technical_count(tally.n, settings.sample_rate)
     if len(checker.checked().keys) < k:
@@ -216,7 +240,7 @@ def _second_pass(
         if len(index):
             tech, _ = item_hashes_array(settings.seed, block.keys)
             source = tally.sources_of(f, block)
-            _check(checker, block, index, tech, text_lengths(block.texts), source)
+            _check(checker, block, index, tech, source)
     checker.flush()
 
 

@@ -73,10 +73,9 @@ class Tally:
         self,
         block: Block,
         source: npt.NDArray[np.int64],
-        lengths: npt.NDArray[np.int64],
         manual: npt.NDArray[np.uint64],
     ) -> None:
-        keys = block.keys
+        keys, lengths = block.keys, block.lengths
         self.n += len(keys)
         if bool((source == source[0]).all()):
             s = int(source[0])

@@ -14,7 +14,7 @@ from typing import Any
 
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import install_matcher, matcher_for, scan_shard
+from aibeian.corpus._shard import install_matcher, scan_shard, shippable_matcher
 from aibeian.corpus.engines._base import EngineOptions, ShardDone, engines
 from aibeian.errors import AibeianError, EngineError
 
@@ -39,7 +39,7 @@ class LocalEngine:
             max_workers=min(self.workers, len(order)),
             mp_context=context,
             initializer=install_matcher,
-            initargs=(settings.library_hash, matcher_for(settings)),
+            initargs=(settings.library_hash, shippable_matcher(settings)),
         ) as pool:
             pending: dict[Future[dict[str, Any]], Shard] = {}
             queue = list(reversed(order))

@@ -77,9 +77,9 @@ class RayEngine:
             ordered = sorted(shards, key=lambda s: (-s.size, s.name))
             payload = [{"i": i} for i in range(len(ordered))]
 
-            from aibeian.corpus._shard import matcher_for
+            from aibeian.corpus._shard import shippable_matcher
 
-            matcher = matcher_for(settings)  # shipped with the function: workers never re-read the library
+            matcher = shippable_matcher(settings)  # shipped with the function when it pickles
 
             def scan(row: dict[str, Any]) -> dict[str, Any]:
                 from aibeian.corpus._shard import install_matcher, scan_shard
