@@ -201,6 +201,14 @@ class Worker:
         )
         proc.start()
         sender.close()
+        try:
+            self._follow(job_id, proc, receiver)
+        finally:  # whatever happened here (even the database going away), no child outlives its supervision
+            if proc.is_alive():
+                self._end(proc)
+            receiver.close()
+
+    def _follow(self, job_id: int, proc: Any, receiver: Any) -> None:
         outcome: tuple[Any, ...] | None = None
         pending: tuple[Any, ...] | None = None
         last_write = last_beat = time.monotonic()
@@ -251,7 +259,6 @@ class Worker:
                     error=f"the job's process ended unexpectedly ({describe_exit(proc.exitcode)}); "
                     "the workbench is unaffected — start the job again to resume it / 任务进程意外终止，可重新启动以续跑",
                 )
-        receiver.close()
         log.info("job %s ended (%s)", job_id, "ok" if outcome and outcome[0] == "ok" else "failed")
 
     def _beat(self, job_id: int, pid: int | None) -> bool:
