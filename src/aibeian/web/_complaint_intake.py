@@ -181,25 +181,30 @@ class IntakeSizeGuard:
             await _too_large(scope, send, int(length), limit)
             return
         seen = 0
+        responded = False
 
         async def counted() -> Any:
-            nonlocal seen
+            nonlocal seen, responded
+            if responded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _BodyTooLargeError(seen)
+                if seen > limit:  # answer now; the app then sees a disconnect and its reply is dropped
+                    responded = True
+                    await _too_large(scope, send, seen, limit)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Any) -> None:
+            if not responded:
+                await send(message)
+
         try:
-            await self.app(scope, counted, send)
-        except _BodyTooLargeError as exc:
-            await _too_large(scope, send, exc.size, limit)
-
-
-class _BodyTooLargeError(Exception):
-    def __init__(self, size: int) -> None:
-        self.size = size
+            await self.app(scope, counted, guarded_send)
+        except Exception:
+            if not responded:
+                raise
 
 
 async def _too_large(scope: Any, send: Any, size: int, limit: int) -> None:
