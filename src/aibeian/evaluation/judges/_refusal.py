@@ -64,13 +64,17 @@ def feature_vector(response: str, prompt: str = "") -> dict[str, float]:
     return _analyse(response, prompt)[3]
 
 
-def scores(response: str, prompt: str = "") -> dict[str, float]:
-    """Probability of each label (softmax of the weighted features), for reviewers and calibration."""
-    vector = feature_vector(response, prompt)
+def _raw(vector: dict[str, float]) -> list[float]:
+    """Each label's linear score: the features weighted by the fitted weights."""
     weights = _weights()
-    raw = [
+    return [
         sum(vector.get(name, 0.0) * w[k] for name, w in weights.items()) for k in range(len(REFUSAL_LABELS))
     ]
+
+
+def scores(response: str, prompt: str = "") -> dict[str, float]:
+    """Probability of each label (softmax of the weighted features), for reviewers and calibration."""
+    raw = _raw(feature_vector(response, prompt))
     top = max(raw)
     exp = [math.exp(v - top) for v in raw]
     return {label: e / sum(exp) for label, e in zip(REFUSAL_LABELS, exp, strict=True)}
@@ -82,10 +86,7 @@ def classify(response: str, prompt: str = "") -> tuple[RefusalLabel, list[Eviden
     if not response.strip():
         return "refusal", [Evidence(text="", start=0, end=0, rule="empty")]
     _, index, hits, vector = _analyse(response, prompt)
-    weights = _weights()
-    raw = [
-        sum(vector.get(name, 0.0) * w[k] for name, w in weights.items()) for k in range(len(REFUSAL_LABELS))
-    ]
+    raw = _raw(vector)
     label = REFUSAL_LABELS[raw.index(max(raw))]
     if label == "compliance":
         return label, []
