@@ -10,6 +10,18 @@ from aibeian.storage import DEMO_PASSWORD, DEMO_USER, count_users, load_demo, op
 DEMO_RUN = "demo-sample-run"
 
 
+def _demo_bank(settings: Settings) -> None:
+    """Offer the packaged example bank on the evaluation start form, so the demo can start a job at once."""
+    import shutil
+
+    from aibeian.banks import example_bank_path
+
+    banks = settings.banks_root()
+    if not banks.is_dir() or not any(banks.glob("*.jsonl")):
+        banks.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_bank_path(), banks / example_bank_path().name)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -60,6 +72,7 @@ def serve(host: str, port: int, db_url: str | None, demo: bool, run_worker: bool
             from aibeian.web._sample_run import write_sample_run
 
             write_sample_run(runs / DEMO_RUN, items=10_000)
+        _demo_bank(settings)
         from aibeian.web._demo_files import write_demo_files
 
         write_demo_files(settings)  # keyword library with releases, a corpus run with its review sample
