@@ -60,7 +60,7 @@ def load_sample(run: RunDir) -> list[dict[str, Any]]:
     path = run.path / SAMPLE_FILE
     if not path.is_file():
         raise InputError(
-            "no manual sample has been drawn in this run",
+            "no manual sample has been drawn in this run / 此运行尚未抽取人工抽检样本",
             path=str(run.path),
             expected="`aibeian corpus sample RUN_DIR --out review.csv` first",
         )
@@ -121,16 +121,18 @@ def record_verdict(
     reason = reason.strip()
     reviewer = reviewer.strip()
     if not reviewer:
-        raise InputError("the reviewer is not named", field="reviewer", expected="the reviewer's user name")
+        raise InputError(
+            "the reviewer is not named / 未指明审核人", field="reviewer", expected="the reviewer's user name"
+        )
     if not qualified and not reason:
         raise InputError(
-            "an unqualified item needs a reason",
+            "an unqualified item needs a reason / 不合格须填写原因",
             field="reason",
             expected="why the item is not qualified (e.g. the risk id)",
         )
     if item_id not in {r["id"] for r in load_sample(run)}:
         raise InputError(
-            f"item {item_id!r} is not in the manual sample",
+            f"item {item_id!r} is not in the manual sample / 该条目不在人工抽检样本中",
             field="id",
             expected="an id from the drawn sample",
         )

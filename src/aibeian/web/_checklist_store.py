@@ -157,7 +157,11 @@ def _save(
     if item_id not in checklist.ids():
         raise LookupError(f"checklist item {item_id!r}")
     if answer not in ANSWER_VALUES:
-        raise InputError(f"answer {answer!r} is not yes, no or na", field="answer", expected="yes, no or na")
+        raise InputError(
+            f"answer {answer!r} is not yes, no or na / 请选择 是、否 或 不适用",
+            field="answer",
+            expected="yes, no or na",
+        )
     folder = service_dir(settings, service_id)
     path = answers_path(settings, service_id)
     with _locked(folder):

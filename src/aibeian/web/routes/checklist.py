@@ -141,7 +141,9 @@ async def answer_item(
         if evidence is not None and evidence.filename:
             if answer not in ANSWER_VALUES:  # refuse before keeping a file for an answer that will fail
                 raise InputError(
-                    f"answer {answer!r} is not yes, no or na", field="answer", expected="yes, no or na"
+                    f"answer {answer!r} is not yes, no or na / 请选择 是、否 或 不适用",
+                    field="answer",
+                    expected="yes, no or na",
                 )
             new = await receive_upload(
                 evidence,

@@ -127,7 +127,9 @@ def save_verdict(
     try:
         if qualified not in ("yes", "no"):
             raise InputError(
-                "choose qualified (y) or not qualified (n)", field="qualified", expected="yes or no"
+                "choose qualified (y) or not qualified (n) / 请选择合格 (Y) 或不合格 (N)",
+                field="qualified",
+                expected="yes or no",
             )
         verdict = record_verdict(
             run, item_id=item_id, qualified=qualified == "yes", reason=reason, reviewer=user.username

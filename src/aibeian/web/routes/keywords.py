@@ -93,7 +93,7 @@ def make_release(
     try:
         if not library_path.is_file():
             raise InputError(
-                "there is no working library to release",
+                "there is no working library to release / 没有可发布的工作词库",
                 path=str(library_path),
                 field="note",
                 expected="a library CSV at AIBEIAN_KEYWORDS_LIBRARY",
