@@ -2,10 +2,7 @@
 in the package, and repository functions (keyword-only arguments) that audit every change they make."""
 
 from aibeian.storage._audit import Actor, count_audit, list_audit, record
-from aibeian.storage._complaints import (
-    PUBLIC,
-    add_complaint_note,
-    assign_complaint,
+from aibeian.storage._complaint_reads import (
     complaint_attachment,
     complaint_by_key,
     complaint_by_tracking,
@@ -16,6 +13,11 @@ from aibeian.storage._complaints import (
     get_complaint,
     list_complaints,
     overdue_complaints,
+)
+from aibeian.storage._complaints import (
+    PUBLIC,
+    add_complaint_note,
+    assign_complaint,
     reply_complaint,
     same_submission,
     set_complaint_status,

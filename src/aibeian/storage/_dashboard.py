@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aibeian.obligations._workdays import SHANGHAI
-from aibeian.storage._complaints import overdue_complaints
+from aibeian.storage._complaint_reads import overdue_complaints
 from aibeian.storage._filings import list_filings
 from aibeian.storage._schema import FILING_STATUSES, Filing, TriageRecord
 from aibeian.storage._services import list_services, triage_answers
