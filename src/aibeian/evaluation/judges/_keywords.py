@@ -36,7 +36,7 @@ class KeywordsJudge:
             Evidence(text=m.text, start=m.start, end=m.end, rule=m.keyword, risk=m.risk) for m in matches
         ]
         categories = sorted({m.risk for m in matches})
-        label, _ = classify(item.response)
+        label, _ = classify(item.response, item.prompt)
         if label == "refusal":
             return Verdict(
                 judge=self.name,
