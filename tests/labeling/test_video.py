@@ -94,3 +94,82 @@ def test_truncated_mp4(make_video: Callable[..., Path]) -> None:
     with pytest.raises(InputError):
         apply(src, META)
     assert [p.name for p in src.parent.iterdir()] == [src.name]
+
+
+@pytest.fixture
+def make_container(tmp_path: Path) -> Callable[..., Path]:
+    def make(ext: str, seconds: float = 3.0) -> Path:
+        out = tmp_path / f"clip.{ext}"
+        video = ["-c:v", "mpeg4"] if ext == "avi" else ["-c:v", "libx264", "-preset", "ultrafast"]
+        audio = ["-c:a", "libmp3lame"] if ext == "avi" else ["-c:a", "aac"]
+        subprocess.run(
+            [
+                need("ffmpeg"),
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc=size=320x240:rate=10:duration={seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:duration={seconds}",
+                "-shortest",
+                *video,
+                "-pix_fmt",
+                "yuv420p",
+                *audio,
+                str(out),
+            ],
+            check=True,
+        )
+        return out
+
+    return make
+
+
+# exiftool's names for the record in each container (AVI needs RIFF::Info in tests/labeling/exiftool.config)
+CONTAINER_TAG = {"mov": "Keys:AIGC", "mkv": "Matroska:Aigc", "avi": "RIFF:AIGC"}
+
+
+@pytest.mark.parametrize("ext", ["mov", "mkv", "avi"])
+def test_other_containers_record_and_visible_label(make_container: Callable[..., Path], ext: str) -> None:
+    src = make_container(ext)
+    out = apply(src, META).output
+    assert json.loads(str(exiftool(out)[0][CONTAINER_TAG[ext]])) == META.as_dict()
+    if ext != "avi":  # ffprobe does not read INFO chunks after the movi list
+        assert json.loads(ffprobe_tags(out)["AIGC"]) == META.as_dict()
+    before = dark_share_bottom_right(frame(src, 1.0))
+    assert dark_share_bottom_right(frame(out, 1.0)) > before + 0.3
+    report = verify(out)
+    assert report.compliant, report.problems
+    prop = propagate(out, "平台", "v-1").output
+    again = verify(prop)
+    assert again.compliant and again.implicit.copies == 1, again.problems
+    # RIFF INFO text has no declared charset; the record is UTF-8 JSON, so tell exiftool so
+    read = exiftool("-charset", "RIFF=UTF8", prop)[0]
+    assert json.loads(str(read[CONTAINER_TAG[ext]]))["ContentPropagator"] == "平台"
+
+
+def test_avi_record_is_appended_once_and_the_file_still_plays(make_container: Callable[..., Path]) -> None:
+    out = apply(make_container("avi"), META, options=ApplyOptions(explicit=False)).output
+    twice = apply(out, META, options=ApplyOptions(explicit=False), in_place=True).output
+    assert verify(twice, check_explicit=False).implicit.copies == 1
+    data = twice.read_bytes()
+    assert data.count(b"AIGC") == 1
+    decoded = subprocess.run(
+        [need("ffmpeg"), "-v", "error", "-i", str(twice), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert decoded.returncode == 0 and decoded.stderr == ""
+
+
+def test_exiftool_written_mov_and_mkv_records_verify(make_container: Callable[..., Path]) -> None:
+    mov = make_container("mov")
+    exiftool_write(mov, "Keys:AIGC", replace(META, ContentProducer="外部").to_json())
+    report = verify(mov, check_explicit=False)
+    assert report.compliant and report.implicit.fields["ContentProducer"].value == "外部"
