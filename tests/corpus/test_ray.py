@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +53,101 @@ def test_missing_ray_says_which_extra_to_install(
             engine="ray",
         )
     assert engine.describe()["engine"] == "ray"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def ray_head(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real Ray head (its own process group, its own temp dir), stopped by its id afterwards: `ray stop`
+    would stop every Ray process of this user on the machine, not only ours. Token authentication is on,
+    as it should be on a shared cluster: the scan finds the token in RAY_AUTH_TOKEN, like any Ray client."""
+    pytest.importorskip("ray")
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    ray_cli = Path(sys.executable).with_name("ray")
+    port = _free_port()
+    temp = tempfile.mkdtemp(prefix="rh", dir="/tmp")  # short: Ray's socket paths live under it
+    head = subprocess.Popen(
+        [
+            str(ray_cli),
+            "start",
+            "--head",
+            "--block",
+            f"--port={port}",
+            "--node-ip-address=127.0.0.1",
+            "--num-cpus=1",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={temp}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    address = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert head.poll() is None, "ray start --head exited"
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the Ray head did not start within 90 s")
+        yield address
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(head.pid, signal.SIGTERM)  # --block: the CLI stops the head's processes on SIGTERM
+        try:
+            head.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_ray_address_joins_an_external_cluster_with_the_local_result(
+    ray_head: str, make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+) -> None:
+    paths = make_corpus(news=120, forum=60, parquet=90, books=2)
+    common = [
+        str(paths["corpus"]),
+        "--sources",
+        str(paths["sources"]),
+        "--keywords",
+        str(paths["keywords"]),
+        "--sample-rate",
+        "0.3",
+        "--seed",
+        "4",
+        "--format",
+        "json",
+        "--no-progress",
+    ]
+
+    def scan(out: Path, *extra: str) -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-m", "aibeian", "corpus", "scan", *common, "--out", str(out), *extra],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        return dict(json.loads(done.stdout))
+
+    local = scan(tmp_path / "local", "--workers", "1")
+    remote = scan(tmp_path / "remote", "--engine", "ray", "--ray-address", ray_head, "--workers", "1")
+    assert remote == local
+    meta = json.loads((tmp_path / "remote" / "run.json").read_text(encoding="utf-8"))
+    assert meta["engine"] == {"engine": "ray", "workers": 1, "ray_address": ray_head}
+    assert meta["status"] == "complete"
