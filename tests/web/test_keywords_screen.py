@@ -216,3 +216,13 @@ def test_segments_cover_the_text_exactly(demo_matcher: Matcher, text: str) -> No
     for s in segs:
         if s.match is not None:
             assert s.text == text[s.match.start : s.match.end] == s.match.text
+
+
+def test_a_broken_library_file_is_a_clear_page(as_role, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    client = as_role("viewer")
+    library_path = settings.keyword_paths()[0]
+    library_path.parent.mkdir(parents=True)
+    library_path.write_text("keyword,risk\n台独,A.9.9\n", encoding="utf-8")
+    page = client.get("/keywords")
+    assert page.status_code == 422
+    assert "line 2" in page.text and "A.9.9" in page.text and "Traceback" not in page.text
