@@ -156,65 +156,15 @@ def build_blocks(report: dict[str, Any], lang: str = "zh") -> list[Block]:
         )
     )
     b.append(Block("h2", t("technical_check", lang)))
-    b.append(
-        Block(
-            "table",
-            header=[
-                t("items", lang),
-                t("sampled", lang),
-                t("fraction", lang),
-                t("min_fraction", lang),
-                t("qualified", lang),
-                t("qualified_rate", lang),
-                t("interval", lang),
-                t("min_pass_rate", lang),
-                t("result", lang),
-            ],
-            rows=[
-                [
-                    num(tech["items"]),
-                    num(tech["sampled"]),
-                    pct(tech["fraction"]),
-                    pct(tech["min_fraction"]),
-                    num(tech["qualified"]),
-                    pct(tech["rate"]),
-                    span(tech["interval"]),
-                    pct(tech["min_pass_rate"]),
-                    t("status." + c["technical"], lang),
-                ]
-            ],
-        )
-    )
+    lead = [("items", num(tech["items"])), ("sampled", num(tech["sampled"]))]
+    lead += [("fraction", pct(tech["fraction"])), ("min_fraction", pct(tech["min_fraction"]))]
+    b.append(_check_table(lang, lead, tech, c["technical"]))
     b.append(Block("h2", t("manual_check", lang)))
     if not manual["drawn"]:
         b.append(Block("p", t("not_drawn", lang)))
-    b.append(
-        Block(
-            "table",
-            header=[
-                t("drawn", lang),
-                t("reviewed", lang),
-                t("min_items", lang),
-                t("qualified", lang),
-                t("qualified_rate", lang),
-                t("interval", lang),
-                t("min_pass_rate", lang),
-                t("result", lang),
-            ],
-            rows=[
-                [
-                    num(manual["drawn"]),
-                    num(manual["reviewed"]),
-                    num(manual["min_items"]),
-                    num(manual["qualified"]),
-                    pct(manual["rate"]),
-                    span(manual["interval"]),
-                    pct(manual["min_pass_rate"]),
-                    t("status." + c["manual"], lang),
-                ]
-            ],
-        )
-    )
+    lead = [("drawn", num(manual["drawn"])), ("reviewed", num(manual["reviewed"]))]
+    lead += [("min_items", num(manual["min_items"]))]
+    b.append(_check_table(lang, lead, manual, c["manual"]))
     if manual["reasons"]:
         b.append(
             Block(
@@ -245,6 +195,26 @@ def build_blocks(report: dict[str, Any], lang: str = "zh") -> list[Block]:
             )
         )
     return b
+
+
+_CHECK_COLUMNS = ["qualified", "qualified_rate", "interval", "min_pass_rate", "result"]
+
+
+def _check_table(lang: str, lead: list[tuple[str, str]], check: dict[str, Any], status: str) -> Block:
+    """A spot check (technical or manual) as a one-row table: the check's own leading columns, then the
+    columns every check has (qualified, rate, interval, threshold, result), so the two read alike."""
+    shared = [
+        num(check["qualified"]),
+        pct(check["rate"]),
+        span(check["interval"]),
+        pct(check["min_pass_rate"]),
+        t("status." + status, lang),
+    ]
+    return Block(
+        "table",
+        header=[t(key, lang) for key, _ in lead] + [t(key, lang) for key in _CHECK_COLUMNS],
+        rows=[[cell for _, cell in lead] + shared],
+    )
 
 
 def _problems(report: dict[str, Any], lang: str) -> list[Block]:
