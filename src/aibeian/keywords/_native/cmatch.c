@@ -69,6 +69,7 @@
 typedef struct {
     uint32_t s, e; /* normalised offsets */
     int32_t pid;
+    uint32_t long_gap; /* a noise run longer than allowed lies inside */
 } Hit;
 
 typedef struct {
@@ -76,7 +77,7 @@ typedef struct {
     Py_ssize_t n, cap;
 } Hits;
 
-static int hits_push(Hits *h, Py_ssize_t s, Py_ssize_t e, int32_t pid) {
+static int hits_push(Hits *h, Py_ssize_t s, Py_ssize_t e, int32_t pid, int long_gap) {
     if (h->n == h->cap) {
         Py_ssize_t cap = h->cap ? h->cap * 2 : 1024;
         Hit *v = (Hit *)realloc(h->v, (size_t)cap * sizeof(Hit));
@@ -87,6 +88,7 @@ static int hits_push(Hits *h, Py_ssize_t s, Py_ssize_t e, int32_t pid) {
     h->v[h->n].s = (uint32_t)s;
     h->v[h->n].e = (uint32_t)e;
     h->v[h->n].pid = pid;
+    h->v[h->n].long_gap = (uint32_t)long_gap;
     h->n++;
     return 0;
 }
@@ -126,8 +128,19 @@ static int scratch_reserve(Scratch *w, Py_ssize_t n) {
     return -1;
 }
 
-#define CLASS_MASK 0xFFFFFFu /* a normalised character: class in the low 24 bits, noise gap before it above */
+/* A normalised character in one word: its class (24 bits), the longest visible-noise run just before it
+ * (3 bits, capped at 7), the folds that changed it, and whether noise (other than spaces) was removed just
+ * before it. The evasion flags of a match are the OR of these words over it: no second look at the text. */
+#define CLASS_MASK 0xFFFFFFu
 #define GAP_SHIFT 24
+#define GAP_CAP 7u
+#define N_TRAD (1u << 27)
+#define N_WIDTH (1u << 28)
+#define N_CASE (1u << 29)
+#define N_NOISE_BEFORE (1u << 30)
+#define N_OTHER_BEFORE (1u << 31)
+#define N_OWN (N_TRAD | N_WIDTH | N_CASE)
+#define N_BEFORE (N_NOISE_BEFORE | N_OTHER_BEFORE)
 #define VARIANT_MEMO_MAX 100000
 
 typedef struct {
@@ -314,7 +327,11 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds) {
         self->stab[cp] = s;
     }
     if (!(self->variants = PyDict_New())) goto done;
-    self->gap_max = gap_max < 0 ? 0 : gap_max > 254 ? 254 : gap_max;
+    if (gap_max < 0 || gap_max >= (int)GAP_CAP) {
+        PyErr_SetString(PyExc_ValueError, "gap_max: 0 to 6 noise characters");
+        goto done;
+    }
+    self->gap_max = gap_max;
     Py_INCREF(match_type), Py_INCREF(owners), Py_INCREF(names), Py_INCREF(literals), Py_INCREF(namer);
     self->match_type = match_type, self->owners = owners, self->names = names, self->literals = literals;
     self->namer = namer;
@@ -349,7 +366,7 @@ static inline uint32_t stab_at(const Text *t, Py_ssize_t i) {
     return t->sc->stab[PyUnicode_READ(t->kind, t->data, i)];
 }
 
-static inline unsigned gap_at(const Text *t, Py_ssize_t q) { return t->cls[q] >> GAP_SHIFT; }
+static inline unsigned gap_at(const Text *t, Py_ssize_t q) { return (t->cls[q] >> GAP_SHIFT) & GAP_CAP; }
 
 #define NORMALISE_LOOP(TYPE)                                                                                 \
     do {                                                                                                     \
@@ -359,12 +376,14 @@ static inline unsigned gap_at(const Text *t, Py_ssize_t q) { return t->cls[q] >>
             if (e & S_NOISE) {                                                                               \
                 run = (e & S_VISIBLE) ? run + 1 : 0;                                                         \
                 if (run > gmax) gmax = run;                                                                  \
+                before |= N_NOISE_BEFORE | ((e & S_OTHER) ? N_OTHER_BEFORE : 0);                             \
                 continue;                                                                                    \
             }                                                                                                \
-            cls[m] = (e >> S_SHIFT) | ((gmax > 255 ? 255u : gmax) << GAP_SHIFT);                            \
+            cls[m] = (e >> S_SHIFT) | ((gmax > GAP_CAP ? GAP_CAP : gmax) << GAP_SHIFT) | before |            \
+                     ((e & S_TRAD) ? N_TRAD : 0) | ((e & S_WIDTH) ? N_WIDTH : 0) | ((e & S_CASE) ? N_CASE : 0); \
             idx[m] = (uint32_t)i;                                                                            \
             m++;                                                                                             \
-            run = gmax = 0;                                                                                  \
+            run = gmax = before = 0;                                                                         \
         }                                                                                                    \
     } while (0)
 
@@ -373,6 +392,7 @@ static void normalise_text(Text *t) {
     uint32_t *cls = t->cls, *idx = t->idx;
     Py_ssize_t n = t->n, m = 0;
     unsigned run = 0, gmax = 0;
+    uint32_t before = 0;
     if (t->kind == PyUnicode_1BYTE_KIND)
         NORMALISE_LOOP(Py_UCS1);
     else if (t->kind == PyUnicode_2BYTE_KIND)
@@ -382,12 +402,12 @@ static void normalise_text(Text *t) {
     t->m = m;
 }
 
-/* Whether the candidate [s, e) (normalised offsets) passes the rules of Matcher._valid. */
-static int valid(const Text *t, Py_ssize_t s, Py_ssize_t e, int32_t pid) {
+/* Whether the candidate [s, e) (normalised offsets), whose noise runs are known to be short enough, passes
+ * the Latin word-boundary rule of Matcher._valid. */
+static inline int latin_ok(const Text *t, Py_ssize_t s, Py_ssize_t e, int32_t pid) {
     const Scanner *sc = t->sc;
-    for (Py_ssize_t q = s + 1; q < e; q++)
-        if (gap_at(t, q) > (unsigned)sc->gap_max) return 0;
     uint8_t f = sc->pflags[pid];
+    if (!(f & (F_LATIN_START | F_LATIN_END))) return 1;
     if (f & F_LATIN_START) {
         Py_ssize_t o = t->idx[s];
         if (o > 0) {
@@ -408,7 +428,7 @@ static int valid(const Text *t, Py_ssize_t s, Py_ssize_t e, int32_t pid) {
 /* Leftmost-longest over [from, stop): from each position the trie is walked as far as the text allows and
  * the longest pattern ending on the way wins; with `checked`, only candidates passing valid() count (the
  * repair of Matcher._repair: every valid overlapping candidate, resolved leftmost-longest). */
-static int leftmost_longest(const Text *t, Py_ssize_t from, Py_ssize_t stop, int checked, Hits *out) {
+static inline __attribute__((always_inline)) int leftmost_longest(const Text *t, Py_ssize_t from, Py_ssize_t stop, int checked, Hits *out) {
     const Scanner *sc = t->sc;
     const Node *nodes = sc->nodes;
     const int32_t *value = sc->value;
@@ -425,25 +445,30 @@ static int leftmost_longest(const Text *t, Py_ssize_t from, Py_ssize_t stop, int
         }
         Py_ssize_t best = -1, q = p;
         int32_t best_pid = -1;
+        int long_gap = 0, best_long_gap = 0;
         for (;;) {
             if (node.base2 & 1) {
                 int32_t v = value[s];
-                if (!checked || valid(t, p, q + 1, v)) {
+                if (!checked || latin_ok(t, p, q + 1, v)) {
                     best = q + 1;
                     best_pid = v;
+                    best_long_gap = long_gap;
                 }
             }
             if (++q >= stop) break;
             uint32_t c = cls[q];
             if (!(c & CLASS_MASK)) break;
-            if (checked && (c >> GAP_SHIFT) > gap_max) break; /* every longer candidate holds this gap */
+            if (((c >> GAP_SHIFT) & GAP_CAP) > gap_max) {
+                if (checked) break; /* every longer candidate holds this gap */
+                long_gap = 1;
+            }
             int32_t next = (node.base2 >> 1) + (int32_t)(c & CLASS_MASK);
             node = nodes[next];
             if (node.check != s) break;
             s = next;
         }
         if (best >= 0) {
-            if (hits_push(out, p, best, best_pid)) return -1;
+            if (hits_push(out, p, best, best_pid, best_long_gap)) return -1;
             p = best;
         } else {
             p++;
@@ -469,7 +494,8 @@ static int resolve(Text *t) {
     }
     char *ok = w->ok;
     for (Py_ssize_t i = 0; i < n; i++) {
-        ok[i] = (char)valid(t, first->v[i].s, first->v[i].e, first->v[i].pid);
+        const Hit *h = &first->v[i];
+        ok[i] = (char)(!h->long_gap && latin_ok(t, h->s, h->e, h->pid));
         bad += !ok[i];
     }
     out->n = 0;
@@ -479,7 +505,7 @@ static int resolve(Text *t) {
     }
     for (Py_ssize_t i = 0; i < n;) {
         if (ok[i]) {
-            if (hits_push(out, first->v[i].s, first->v[i].e, first->v[i].pid)) return -1;
+            if (hits_push(out, first->v[i].s, first->v[i].e, first->v[i].pid, 0)) return -1;
             i++;
             continue;
         }
@@ -546,15 +572,17 @@ static void release(Scanner *self, Text *t) {
     t->work = NULL;
 }
 
-/* The evasion bits of a match: the OR of the table flags over its original span, as EvasionNamer.bits. */
-static int64_t evasion_bits(const Text *t, int64_t a, int64_t b, uint8_t f) {
-    uint32_t ors = 0;
-    for (int64_t j = a; j < b; j++) ors |= stab_at(t, (Py_ssize_t)j);
+/* The evasion bits of the match [s, e) (normalised offsets): the OR of the table flags over its original
+ * span, as EvasionNamer.bits, read from the normalised words (noise before the first character is not in
+ * the span). */
+static int64_t evasion_bits(const Text *t, const Hit *h, uint8_t f) {
+    uint32_t ors = t->cls[h->s] & N_OWN;
+    for (uint32_t q = h->s + 1; q < h->e; q++) ors |= t->cls[q];
     int pinyin = (f & F_PINYIN) != 0;
-    int64_t e = ((ors & S_TRAD) ? E_TRADITIONAL : 0) | ((ors & S_WIDTH) ? E_FULLWIDTH : 0) |
-                ((ors & S_CASE) ? E_CASE : 0);
+    int64_t e = ((ors & N_TRAD) ? E_TRADITIONAL : 0) | ((ors & N_WIDTH) ? E_FULLWIDTH : 0) |
+                ((ors & N_CASE) ? E_CASE : 0);
     if (pinyin) e &= ~(E_TRADITIONAL | E_CASE); /* a Latin spelling has no characters or case to vary */
-    if (pinyin ? (ors & S_OTHER) : (ors & S_NOISE)) e |= E_NOISE;
+    if (pinyin ? (ors & N_OTHER_BEFORE) : (ors & N_NOISE_BEFORE)) e |= E_NOISE;
     if (pinyin) e |= E_PINYIN;
     else if (f & F_RECHECK) e |= E_RECHECK;
     return e;
@@ -624,7 +652,7 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *text) {
         int32_t keyword = self->pkw[h->pid];
         if (keyword == ALLOW_KEYWORD) continue;
         int64_t a = t.idx[h->s], b = (int64_t)t.idx[h->e - 1] + 1;
-        int64_t e = evasion_bits(&t, a, b, self->pflags[h->pid]);
+        int64_t e = evasion_bits(&t, h, self->pflags[h->pid]);
         if (e & E_RECHECK && (e = variant_bits(self, text, a, b, keyword, e)) < 0) goto columns_failed;
         o_start[k] = a, o_end[k] = b, o_kw[k] = keyword, o_bits[k] = e;
         k++;
@@ -668,7 +696,7 @@ static PyObject *Scanner_find(Scanner *self, PyObject *args) {
         int32_t keyword = self->pkw[h->pid];
         if (keyword == ALLOW_KEYWORD) continue;
         int64_t a = t.idx[h->s], b = (int64_t)t.idx[h->e - 1] + 1;
-        int64_t e = evasion_bits(&t, a, b, self->pflags[h->pid]);
+        int64_t e = evasion_bits(&t, h, self->pflags[h->pid]);
         if (e & E_RECHECK && (e = variant_bits(self, text, a, b, keyword, e)) < 0) goto fail;
         PyObject *literal = PyTuple_GET_ITEM(self->literals, h->pid), *piece;
         if (same_text(&t, (Py_ssize_t)a, (Py_ssize_t)b, literal)) {
