@@ -82,3 +82,21 @@ def test_me_and_openapi(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
     assert {"/api/services", "/api/filings/{filing_id}/transition", "/api/triage"} <= set(schema["paths"])
     assert not any(p.startswith("/services") for p in schema["paths"])  # the screens are not API
+
+
+def test_a_body_that_fails_validation_names_the_field_and_never_echoes_it(client: TestClient) -> None:
+    h = _api(client, "admin")
+    r = client.post("/api/services", json={"description": "d"}, headers=h)
+    assert r.status_code == 422 and r.json()["error"] == "input"
+    assert [p["field"] for p in r.json()["problems"]] == ["name"]
+    # A lone surrogate is valid JSON but not valid Unicode: FastAPI's own handler would echo it back and
+    # fail to encode the answer (a 500); ours answers 422 without repeating the input.
+    body = b'{"name": ["\\ud800"]}'
+    r = client.post("/api/services", content=body, headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "name"
+    assert "\\ud800" not in r.text
+    # A lone surrogate in a free-text field passes validation and stops at the database: still a 422.
+    body = b'{"name": "ok", "description": "\\udfff"}'
+    r = client.post("/api/services", content=body, headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 422 and "surrogate" in r.json()["message"]
+    assert client.get("/api/services").json() == []

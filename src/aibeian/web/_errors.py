@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -84,6 +85,28 @@ def install_handlers(app: FastAPI) -> None:
         orig = getattr(exc, "orig", None) or exc
         return _storage_response(request, f"database error: {str(orig).splitlines()[0]}")
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default handler echoes the input back; input that is not valid Unicode (a lone
+        # surrogate from a JSON escape) then cannot be encoded and the client gets a 500. Name the field
+        # and what was expected instead, in our own error shape, without repeating what was sent.
+        problems = [_validation_problem(error) for error in exc.errors()]
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems) or "invalid request"
+        if _is_api(request):
+            return _json(422, "input", message, problems)
+        return _page(request, 422, ("输入有误", "Invalid input"), message)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _not_unicode(request: Request, exc: UnicodeEncodeError) -> Response:
+        # JSON may carry a lone surrogate ("\\ud800") that no database or page can store or show;
+        # it reaches us as the driver's encode error, after validation, and nothing was written.
+        message = "the text contains a lone surrogate (not valid Unicode); send it as UTF-8 text"
+        if _is_api(request):
+            return _json(422, "input", message, [{"field": None, "message": message}])
+        return _page(
+            request, 422, ("输入有误", "Invalid input"), "文本含有无效的 Unicode 字符。 / " + message
+        )
+
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> Response:
         if _is_api(request):
@@ -95,6 +118,20 @@ def install_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return _json(500, type(exc).__name__, str(exc))
         return _page(request, 500, ("出错了", "Something failed"), str(exc))
+
+
+def _validation_problem(error: object) -> dict[str, object]:
+    detail = error if isinstance(error, dict) else {}
+    location = [str(part) for part in detail.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    message = str(detail.get("msg", "invalid value")).encode("utf-8", "replace").decode("utf-8")
+    return {
+        "path": None,
+        "line": None,
+        "column": None,
+        "field": ".".join(location) or None,
+        "message": message,
+        "expected": str(detail.get("type", "")) or None,
+    }
 
 
 def _storage_response(request: Request, message: str) -> Response:
