@@ -247,3 +247,26 @@ def test_verify_run_dir_report_exit_code(make_image: Callable[..., Path], tmp_pa
     assert code == 1
     code, again, _ = run("report", tmp_path / "vrun", "--format", "json")
     assert code == 1 and json.loads(again) == json.loads(out)
+
+
+def test_audio_notice_option_and_new_formats_in_one_batch(
+    make_audio: Callable[..., Path], make_image: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    make_audio("ogg", seconds=0.5, name="voice").rename(folder / "voice.ogg")
+    make_image("gif", name="anim").rename(folder / "anim.gif")
+    make_image("tiff", name="scan").rename(folder / "scan.tiff")
+    out_dir = tmp_path / "out"
+    code, out, _ = run(
+        "apply", folder, *PRODUCER, "--audio-notice", "both", "--out", out_dir, "--format", "json"
+    )
+    assert code == 0, out
+    assert {Path(i["output"]).name for i in json.loads(out)} == {"voice.ogg", "anim.gif", "scan.tiff"}
+    code, out, _ = run("verify", out_dir, "--format", "json")
+    assert code == 0, out
+    reports = {Path(r["file"]).name: r for r in json.loads(out)}
+    assert reports["voice.ogg"]["explicit"]["details"]["form"] == "rhythm+speech"
+    assert reports["anim.gif"]["implicit"]["location"] == "GIF Application Extension XMP"
+    code, _, err = run("apply", folder / "voice.ogg", *PRODUCER, "--audio-notice", "jingle")
+    assert code == 2 and "jingle" in err

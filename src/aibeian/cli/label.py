@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aibeian.cli._output import console, echo_json
 from aibeian.errors import InputError
-from aibeian.labeling import DEFAULT_TEXT, ApplyOptions, LabelMeta
+from aibeian.labeling import AUDIO_NOTICES, DEFAULT_TEXT, ApplyOptions, LabelMeta
 from aibeian.labeling._batch import expand_inputs, run_apply, run_propagate, run_verify
 from aibeian.labeling._runs import LabelRun, load_run
 from aibeian.labeling._summary import print_items, print_reports
@@ -109,64 +109,108 @@ RUN_DIR = click.option(
     default=None,
     help="record the batch in this folder (run.json, items.jsonl); rerun to resume / 运行记录目录，可续跑",
 )
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Apply click decorators in the order written, so a shared block reads like the --help it makes."""
+
+    def wrap(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return wrap
+
+
+def batch_options(infix: str) -> Callable[[F], F]:
+    """What every writing command shares: files, run folder, workers, --out/--in-place and --format."""
+    return _stack(
+        FILES,
+        RUN_DIR,
+        JOBS,
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help=f"write copies into this folder (default: NAME.{infix}.EXT beside the input)",
+        ),
+        IN_PLACE,
+        FORMAT,
+    )
+
+
+def record_options(func: F) -> F:
+    """The producer's fields of the AIGC record."""
+    return _stack(
+        click.option(
+            "--producer", required=True, help="ContentProducer: provider name or 27-char code / 服务提供者"
+        ),
+        click.option(
+            "--produce-id",
+            required=True,
+            help="ProduceID; {stem}, {name}, {index} are replaced per file / 内容制作编号",
+        ),
+        click.option(
+            "--label",
+            "label_value",
+            type=click.Choice(["1", "2", "3"]),
+            default="1",
+            show_default=True,
+            help="Label: 1 属于 / 2 可能为 / 3 疑似为 AI 生成合成内容",
+        ),
+        click.option("--reserved1", default="", help="ReservedCode1 (e.g. a signature) / 预留字段1"),
+    )(func)
+
+
+def explicit_options(func: F) -> F:
+    """How the visible or audible label is made."""
+    return _stack(
+        click.option(
+            "--explicit",
+            type=click.Choice(["on", "off"]),
+            default="on",
+            show_default=True,
+            help="draw/insert the visible or audible label / 显式标识",
+        ),
+        click.option("--text", default=DEFAULT_TEXT, show_default=True, help="label text / 标识文字"),
+        click.option(
+            "--position",
+            type=click.Choice(POSITIONS),
+            default=None,
+            help="images/video: corner or edge (default bottom-right); text/docx: start|end; pdf: top|bottom",
+        ),
+        click.option(
+            "--font",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="CJK font file (default: fontconfig's) / 中文字体文件",
+        ),
+        click.option(
+            "--audio-notice",
+            type=click.Choice(list(AUDIO_NOTICES)),
+            default="cue",
+            show_default=True,
+            help="audio opens with the 短长短短 cue, a spoken notice (espeak-ng; --text if changed, else "
+            "本内容由人工智能生成), or both / 音频提示：提示音、语音或两者",
+        ),
+    )(func)
 
 
 @click.group()
 def label() -> None:
     """AIGC content labels (GB 45438-2025): write, verify, propagate / 生成合成内容标识.
 
-    Explicit labels (visible text, audible cue) and implicit labels (the AIGC metadata record) for
-    .txt .md .png .jpg .webp .pdf .docx .mp3 .wav .flac .m4a .mp4. Folders are processed recursively.
+    Explicit labels (visible text, audible cue or spoken notice) and implicit labels (the AIGC metadata
+    record) for .txt .md .png .jpg .webp .gif .tif .heic .pdf .docx .mp3 .wav .flac .m4a .ogg .opus .mp4
+    .mov .mkv .avi. Folders are processed recursively.
     """
 
 
 @label.command("apply")
-@FILES
-@RUN_DIR
-@JOBS
-@click.option("--producer", required=True, help="ContentProducer: provider name or 27-char code / 服务提供者")
-@click.option(
-    "--produce-id",
-    required=True,
-    help="ProduceID; {stem}, {name}, {index} are replaced per file / 内容制作编号",
-)
-@click.option(
-    "--label",
-    "label_value",
-    type=click.Choice(["1", "2", "3"]),
-    default="1",
-    show_default=True,
-    help="Label: 1 属于 / 2 可能为 / 3 疑似为 AI 生成合成内容",
-)
-@click.option("--reserved1", default="", help="ReservedCode1 (e.g. a signature) / 预留字段1")
-@click.option(
-    "--explicit",
-    type=click.Choice(["on", "off"]),
-    default="on",
-    show_default=True,
-    help="draw/insert the visible or audible label / 显式标识",
-)
-@click.option("--text", default=DEFAULT_TEXT, show_default=True, help="label text / 标识文字")
-@click.option(
-    "--position",
-    type=click.Choice(POSITIONS),
-    default=None,
-    help="images/video: corner or edge (default bottom-right); text/docx: start|end; pdf: top|bottom",
-)
-@click.option(
-    "--font",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="CJK font file (default: fontconfig's) / 中文字体文件",
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="write copies into this folder (default: NAME.aigc.EXT beside the input)",
-)
-@IN_PLACE
-@FORMAT
+@batch_options("aigc")
+@record_options
+@explicit_options
 def apply_cmd(
     files: tuple[Path, ...],
     producer: str,
@@ -177,6 +221,7 @@ def apply_cmd(
     text: str,
     position: str | None,
     font: Path | None,
+    audio_notice: str,
     out: Path | None,
     in_place: bool,
     fmt: str,
@@ -192,7 +237,11 @@ def apply_cmd(
         raise InputError(problems=check.problems())
     out = _out_dir(out, in_place)
     options = ApplyOptions(
-        explicit=explicit == "on", text=text, position=position, font=str(font) if font else None
+        explicit=explicit == "on",
+        text=text,
+        position=position,
+        font=str(font) if font else None,
+        audio_notice=audio_notice,
     )
     files_found = expand_inputs(files, skip=out)
     arguments = {
@@ -202,6 +251,7 @@ def apply_cmd(
         "text": text,
         "position": position,
         "font": str(font) if font else None,
+        "audio_notice": audio_notice,
         "out": str(out) if out else None,
         "in_place": in_place,
     }
@@ -228,20 +278,10 @@ def apply_cmd(
 
 
 @label.command("propagate")
-@FILES
-@RUN_DIR
-@JOBS
+@batch_options("propagated")
 @click.option("--propagator", required=True, help="ContentPropagator: platform name or code / 传播服务提供者")
 @click.option("--propagate-id", required=True, help="PropagateID; {stem}, {name}, {index} allowed / 传播编号")
 @click.option("--reserved2", default="", help="ReservedCode2 / 预留字段2")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="write copies into this folder (default: NAME.propagated.EXT beside the input)",
-)
-@IN_PLACE
-@FORMAT
 def propagate_cmd(
     files: tuple[Path, ...],
     propagator: str,
