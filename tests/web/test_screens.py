@@ -28,6 +28,10 @@ def test_service_and_filing_journey(client: TestClient, store: Store) -> None:
         data={"type": "genai", "deadline": "2030-05-01", "deadline_note": "提交", "csrf_token": token},
     )
     fid = int(r.headers["location"].rsplit("/", 1)[1])
+    service_page = client.get(f"/services/{sid}").text
+    assert f'href="/checklist/{sid}"' in service_page and f'href="/dossier/{fid}"' in service_page
+    assert client.get(f"/checklist/{sid}").status_code == 200
+    assert client.get(f"/dossier/{fid}").status_code == 200
     for step in ("submitted", "feedback", "submitted"):
         assert (
             client.post(f"/filings/{fid}/status", data={"to": step, "csrf_token": token}).status_code == 303
