@@ -99,11 +99,66 @@ def load_mapping(name_or_path: str) -> Mapping:
         ) from None
 
 
-def _rows(path: Path, fmt: str) -> list[tuple[int, dict[str, Any]]]:
+def _csv_rows(path: Path, text: str, mapping: Mapping) -> list[tuple[int, dict[str, Any]]]:
+    """CSV rows keyed by header; a missing header or column, or a row whose field count is off, is an error.
+
+    Without these checks a wrong column name or an unclosed quote imports nothing, silently, with exit 0.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_csv(path, reader, mapping)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from None
+
+
+def _read_csv(path: Path, reader: Any, mapping: Mapping) -> list[tuple[int, dict[str, Any]]]:
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise InputError("the CSV file is empty", path=str(path), line=1, expected="a header row")
+    if header[0].startswith(("{", "[")):
+        raise InputError(
+            f"mapping {mapping.name!r} reads CSV (format: csv) but this file holds JSON",
+            path=str(path),
+            line=1,
+            expected="a CSV file with a header row, or a mapping with format: jsonl",
+        )
+    wanted = [mapping.prompt, *mapping.category, *([mapping.id] if mapping.id else [])]
+    problems = [
+        Problem(
+            f"column {name!r} not found in the header",
+            path=str(path),
+            line=1,
+            field=name,
+            expected="one of the columns " + ", ".join(header),
+        )
+        for name in wanted
+        if name not in header
+    ]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    start = reader.line_num + 1
+    for record in reader:
+        if any(cell.strip() for cell in record) and len(record) != len(header):
+            problems.append(
+                Problem(
+                    f"{len(record)} fields where the header has {len(header)}",
+                    path=str(path),
+                    line=start,
+                    expected="one field per column (check for an unclosed quote or an extra comma)",
+                )
+            )
+        elif any(cell.strip() for cell in record):
+            rows.append((start, dict(zip(header, record, strict=True))))
+        start = reader.line_num + 1
+    if problems:
+        raise InputError(problems=problems[:50])
+    return rows
+
+
+def _rows(path: Path, mapping: Mapping) -> list[tuple[int, dict[str, Any]]]:
     text = read_text(path)
+    fmt = mapping.format
     if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        return [(i + 2, {(k or "").strip(): v for k, v in row.items()}) for i, row in enumerate(reader)]
+        return _csv_rows(path, text, mapping)
     if fmt == "jsonl":
         out = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -112,14 +167,26 @@ def _rows(path: Path, fmt: str) -> list[tuple[int, dict[str, Any]]]:
                     out.append((number, json.loads(line)))
                 except json.JSONDecodeError as exc:
                     raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=number) from None
-        return out
+        return _objects(path, out)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
     if not isinstance(data, list):
         raise InputError("expected a JSON array of records", path=str(path))
-    return [(i + 1, row) for i, row in enumerate(data)]
+    return _objects(path, [(i + 1, row) for i, row in enumerate(data)])
+
+
+def _objects(path: Path, rows: list[tuple[int, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Every record must be a JSON object; name the first few that are not (line, or index in a JSON array)."""
+    bad = [
+        Problem("a record must be a JSON object", path=str(path), line=n, expected='{"<prompt field>": "…"}')
+        for n, row in rows
+        if not isinstance(row, dict)
+    ]
+    if bad:
+        raise InputError(problems=bad[:50])
+    return rows
 
 
 @dataclass
@@ -137,7 +204,16 @@ def import_dataset(
     result = ImportResult(items=[], mapping=mapping)
     seen: set[str] = set()
     source = f"{mapping.name} ({mapping.licence}, non-commercial)" if mapping.non_commercial else mapping.name
-    for number, row in _rows(Path(path), mapping.format):
+    rows = _rows(Path(path), mapping)
+    if rows and mapping.format != "csv" and not any(mapping.prompt in r for _, r in rows):
+        raise InputError(
+            f"no record has the prompt field {mapping.prompt!r}",
+            path=str(path),
+            line=rows[0][0],
+            field=mapping.prompt,
+            expected="one of the fields " + ", ".join(map(str, rows[0][1])),
+        )
+    for number, row in rows:
         if mapping.filter and str(row.get(mapping.filter["column"], "")).strip() != mapping.filter["equals"]:
             continue
         prompt = str(row.get(mapping.prompt) or "").strip()
