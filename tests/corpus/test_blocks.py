@@ -206,3 +206,13 @@ def test_an_empty_file_has_no_items(tmp_path: Path) -> None:
     assert _blocks(path, "e.jsonl") == _reference(path, "e.jsonl") == []
     path.write_bytes(b"\n\n  \n")
     assert _blocks(path, "e.jsonl") == _reference(path, "e.jsonl") == []
+
+
+@pytest.mark.parametrize("index", range(len(LINES)))
+def test_each_tricky_line_alone_reads_as_the_reference_reads_it(tmp_path: Path, index: int) -> None:
+    """Alone in a file, a line meets the strict parse (text field only) first, not the lenient one."""
+    path = _write(tmp_path / "one.jsonl", LINES[index] + b"\n" + LINES[0] + b"\n", None)
+    for source_field in (None, "src"):
+        assert _blocks(path, "one.jsonl", source_field=source_field) == _reference(
+            path, "one.jsonl", source_field=source_field
+        )
