@@ -38,6 +38,16 @@ class ClientConfig:
     rate: float | None = None  # requests per second, all callers together
     params: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Checked here, before any run directory exists: a URL without http(s):// is not worth six retries.
+        scheme, _, rest = self.base_url.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+            raise InputError(
+                f"{self.base_url!r} is not an http:// or https:// URL",
+                field="url",
+                expected="the endpoint's base URL, e.g. http://127.0.0.1:8000/v1",
+            )
+
     def public(self) -> dict[str, Any]:
         """What a run record may keep: never the key."""
         return {

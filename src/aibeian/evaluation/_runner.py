@@ -83,6 +83,20 @@ def fingerprint(config: RunConfig, judges: Sequence[Judge], target: Target) -> d
     }
 
 
+def _differences(was: Any, now: Any, where: str = "") -> list[str]:
+    """What changed between the recorded spec and this command's, so a user sees which argument to fix."""
+    if isinstance(was, dict) and isinstance(now, dict):
+        out: list[str] = []
+        for key in sorted(set(was) | set(now), key=str):
+            out += _differences(was.get(key), now.get(key), f"{where}.{key}" if where else str(key))
+        return out
+    if was == now:
+        return []
+    if where == "banks":
+        return ["banks: the bank files' content (sha256) changed"]
+    return [f"{where}: {was!r} → {now!r}"[:200]]
+
+
 def _comparable(spec: dict[str, Any]) -> dict[str, Any]:
     """The parts of a spec that must match to resume (not the timeout, not the bank's path)."""
     target = {k: v for k, v in spec["target"].items() if k != "timeout"}
@@ -191,9 +205,10 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
         if run_dir.exists():
             record = run_dir.read_run()
             if _comparable(record["spec"]) != _comparable(spec):
+                changed = "; ".join(_differences(_comparable(record["spec"]), _comparable(spec)))
                 raise InputError(
                     "this run directory was started with different banks, target, model parameters, judges or "
-                    "sample; resume with the same arguments or choose a new --out",
+                    f"sample ({changed}); resume with the same arguments or choose a new --out",
                     path=str(run_dir.path),
                 )
         else:
