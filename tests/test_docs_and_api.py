@@ -196,6 +196,7 @@ PUBLIC_API = {
     ],
     "aibeian.dossier": [
         "CheckResult",
+        "ChecklistUse",
         "Facts",
         "FieldDef",
         "RunSummary",
@@ -209,6 +210,7 @@ PUBLIC_API = {
         "load_run",
         "load_triage",
         "package",
+        "use_checklist",
         "verify_package",
     ],
     "aibeian.triage": [

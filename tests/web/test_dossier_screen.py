@@ -114,6 +114,30 @@ def test_complete_facts_build_and_download(as_role, filing_id: int, store: Store
     assert client.get(f"/dossier/{filing_id}/package/{job_id + 1}").status_code == 404
 
 
+def test_checklist_answers_from_the_checklist_screen_reach_the_dossier_check(
+    as_role, filing_id: int, store: Store
+) -> None:  # type: ignore[no-untyped-def]
+    client = as_role("reviewer")
+    token = _csrf(client, f"/dossier/{filing_id}")
+    form = {**example_form("facts-algorithm.yaml"), "csrf_token": token}
+    assert client.post(f"/dossier/{filing_id}/facts", data=form).status_code == 303
+    assert client.get(f"/api/filings/{filing_id}/dossier").json()["check"]["ready"] is True
+    with store.session() as s:
+        from aibeian.storage import get_filing
+
+        service_id = get_filing(s, filing_id=filing_id).service_id
+    r = client.put(
+        f"/api/services/{service_id}/checklist/csl.logs.six_months",
+        json={"answer": "no", "note": "日志只保存 30 天"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert r.status_code == 200
+    check = client.get(f"/api/filings/{filing_id}/dossier").json()["check"]
+    assert check["ready"] is False
+    assert "csl.logs.six_months" in [g["id"] for g in check["checklist_gaps"]]
+    assert "csl.logs.six_months" in client.get(f"/dossier/{filing_id}").text
+
+
 def test_a_build_that_fails_shows_why(as_role, filing_id: int, store: Store) -> None:  # type: ignore[no-untyped-def]
     client = as_role("admin")
     token = _csrf(client, f"/dossier/{filing_id}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 __all__ = ["KINDS", "JobKind", "Report", "kind_title"]
 
@@ -104,12 +104,15 @@ def run_corpus_scan(params: dict[str, Any], report: Report) -> dict[str, Any]:
 
 def run_dossier_build(params: dict[str, Any], report: Report) -> dict[str, Any]:
     """Build the documents into ``out/documents`` and the verified package ``out/dossier.zip``."""
-    from aibeian.dossier import build_dossier, load_facts, load_run, package
+    from aibeian.dossier import build_dossier, load_facts, load_run, package, use_checklist
 
     out = Path(params["out"])
     report(0, 3, "reading the facts and runs / 读取事实与运行记录")
     facts = load_facts(params["facts"])
     runs = [load_run(r) for r in params.get("runs") or []]
+    lang: Literal["zh", "en"] = "en" if params.get("lang") == "en" else "zh"
+    answers = params.get("checklist")
+    checklist = use_checklist(answers, facts, lang=lang) if answers else None
     report(1, 3, "writing the documents / 生成文档")
     manifest = build_dossier(
         facts,
@@ -117,7 +120,8 @@ def run_dossier_build(params: dict[str, Any], report: Report) -> dict[str, Any]:
         out / "documents",
         keywords=Path(params["keywords"]) if params.get("keywords") else None,
         banks=[Path(b) for b in params.get("banks") or []],
-        lang=params.get("lang") or "zh",
+        lang=lang,
+        checklist=checklist,
     )
     report(2, 3, "packaging / 打包")
     package(out / "documents", out / "dossier.zip")

@@ -30,6 +30,7 @@ from aibeian.dossier import (
     init_facts_text,
     load_facts,
     load_run,
+    use_checklist,
 )
 from aibeian.errors import InputError, Problem
 from aibeian.files import atomic_write_text
@@ -219,7 +220,9 @@ def save_options(settings: Settings, filing_id: int, options: BuildOptions) -> B
     return options
 
 
-def _paths(settings: Settings, options: BuildOptions, facts: Facts) -> dict[str, Any]:
+def _paths(
+    settings: Settings, options: BuildOptions, facts: Facts, service_id: int | None = None
+) -> dict[str, Any]:
     roots = {"evaluation": settings.evaluation_runs_dir(), "corpus": settings.corpus_runs()}
     runs = [str(roots[r.split(":", 1)[0]] / r.split(":", 1)[1]) for r in options.runs if ":" in r]
     library = settings.keyword_paths()[0]
@@ -228,8 +231,20 @@ def _paths(settings: Settings, options: BuildOptions, facts: Facts) -> dict[str,
         "runs": runs,
         "banks": [str(settings.banks_root() / b) for b in options.banks],
         "keywords": str(library) if wants_keywords else None,
+        "checklist": _checklist_answers(settings, service_id),
         "lang": options.lang,
     }
+
+
+def _checklist_answers(settings: Settings, service_id: int | None) -> str | None:
+    """The service's answers from the checklist screen, the same file ``dossier --checklist`` reads: its
+    gaps show in the completeness check and its evidence is cited in the built documents."""
+    from aibeian.web._checklist_store import answers_path
+
+    if service_id is None:
+        return None
+    path = answers_path(settings, service_id)
+    return str(path) if path.is_file() else None
 
 
 @dataclass
@@ -244,10 +259,12 @@ class Completeness:
         return 100 if not self.required else (100 * self.filled) // self.required
 
 
-def completeness(settings: Settings, filing_id: int, facts: Facts) -> Completeness:
+def completeness(
+    settings: Settings, filing_id: int, facts: Facts, *, service_id: int | None = None
+) -> Completeness:
     """``check_dossier`` over the facts and the chosen runs and banks, plus how many required fields are
     filled; a run or bank that cannot be read is listed rather than failing the page."""
-    paths = _paths(settings, load_options(settings, filing_id), facts)
+    paths = _paths(settings, load_options(settings, filing_id), facts, service_id)
     problems: list[str] = []
     runs = []
     for r in paths["runs"]:
@@ -257,8 +274,14 @@ def completeness(settings: Settings, filing_id: int, facts: Facts) -> Completene
             problems.append(str(exc))
     keywords = Path(paths["keywords"]) if paths["keywords"] else None
     banks = [Path(b) for b in paths["banks"]]
+    checklist = None
+    if paths["checklist"]:
+        try:
+            checklist = use_checklist(paths["checklist"], facts)
+        except InputError as exc:  # a broken answers file is named, not fatal to the page
+            problems.append(str(exc))
     try:
-        result = check_dossier(facts, runs, keywords=keywords, banks=banks)
+        result = check_dossier(facts, runs, keywords=keywords, banks=banks, checklist=checklist)
     except InputError as exc:  # an unreadable library or bank: say so, and check the facts alone
         problems.append(str(exc))
         result = check_dossier(facts, runs)
@@ -273,7 +296,7 @@ def start_dossier_build(
     """Queue a build of the filing's dossier from its saved facts and options into a new build folder."""
     facts = load_facts(workspace(settings, filing.id) / "facts.yaml")
     options = load_options(settings, filing.id)
-    params = _paths(settings, options, facts)
+    params = _paths(settings, options, facts, filing.service_id)
     if lang in ("zh", "en"):
         params["lang"] = lang
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)

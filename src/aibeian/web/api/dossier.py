@@ -35,7 +35,7 @@ class DossierBuild(BaseModel):
 def read_dossier(filing_id: int, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> DossierPublic:
     filing = get_filing(db, filing_id=filing_id)
     facts = _dossier.load_or_init(db, settings, filing)
-    done = _dossier.completeness(settings, filing.id, facts)
+    done = _dossier.completeness(settings, filing.id, facts, service_id=filing.service_id)
     return DossierPublic(
         filing_id=filing.id,
         filing=facts.filing,

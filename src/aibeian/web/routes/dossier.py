@@ -45,7 +45,7 @@ def _page(
         "facts": facts,
         "fields": _dossier.fields_of(facts),
         "values": _dossier.form_values(facts),
-        "check": _dossier.completeness(settings, filing.id, facts),
+        "check": _dossier.completeness(settings, filing.id, facts, service_id=filing.service_id),
         "options": _dossier.load_options(settings, filing.id),
         "choices": _dossier.options_choices(settings),
         "builds": builds,
