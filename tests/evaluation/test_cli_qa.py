@@ -32,3 +32,13 @@ def test_resume_with_other_arguments_names_what_changed(tmp_path: Path, server: 
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 2
     assert "target.model: 'm' → 'other-model'" in r.output
+
+
+def test_calibrate_on_an_empty_file_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n", encoding="utf-8")
+    r = CliRunner().invoke(
+        cli, ["judge", "calibrate", str(labels), "--judge", "refusal", "--min-accuracy", "0.9"]
+    )
+    assert r.exit_code == 2
+    assert "labels.jsonl: no labelled answers in the file" in r.output

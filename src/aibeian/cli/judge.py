@@ -141,6 +141,12 @@ def calibrate_cmd(
     if len(judge_specs) > 1:
         raise InputError("calibrate measures one judge at a time", field="--judge")
     lines = load_answers(labels_path, require_label=True)
+    if not lines:  # an accuracy of "—" with exit 0 would pass a --min-accuracy gate on nothing
+        raise InputError(
+            "no labelled answers in the file",
+            path=str(labels_path),
+            expected='JSON lines {"id", "prompt", "response", "label"}',
+        )
     gold = {a.label for a in lines}
     dimension = "refusal" if gold <= set(REFUSAL_LABELS) else "safe"
     if dimension == "safe" and not gold <= {"safe", "unsafe"}:
