@@ -37,15 +37,15 @@
 #define P_VISIBLE (1u << 25)
 #define P_OTHER (1u << 26)
 
-/* flag bits of our scan table; the automaton class of the folded character sits above them */
-#define S_NOISE 1u
-#define S_VISIBLE 2u
-#define S_OTHER 4u
-#define S_TRAD 8u
-#define S_WIDTH 16u
-#define S_CASE 32u
-#define S_WORD 64u
-#define S_SHIFT 7
+/* our scan table: per code point the automaton class of the folded character (low 24 bits) and flags */
+#define S_CLASS 0xFFFFFFu
+#define S_NOISE (1u << 24)
+#define S_VISIBLE (1u << 25)
+#define S_OTHER (1u << 26)
+#define S_TRAD (1u << 27) /* the same bits as in a normalised word (N_*, below) */
+#define S_WIDTH (1u << 28)
+#define S_CASE (1u << 29)
+#define S_WORD (1u << 30)
 
 /* per-pattern flags (built in _compiled.py) */
 #define F_LATIN_START 1u
@@ -105,6 +105,7 @@ typedef struct {
  * call); a second thread scanning with the same scanner at the same time gets a set of its own. */
 typedef struct {
     uint32_t *cls, *idx; /* per surviving character: class | noise gap before it; original offset */
+    uint8_t *flag;       /* a pattern may start here (first pass) */
     Py_ssize_t cap;
     Hits first, final; /* first-pass matches; matches after the repair */
     char *ok;          /* first-pass match passes valid() */
@@ -112,19 +113,20 @@ typedef struct {
 } Scratch;
 
 static void scratch_free(Scratch *w) {
-    free(w->cls), free(w->idx), free(w->first.v), free(w->final.v), free(w->ok);
+    free(w->cls), free(w->idx), free(w->flag), free(w->first.v), free(w->final.v), free(w->ok);
     memset(w, 0, sizeof(*w));
 }
 
 static int scratch_reserve(Scratch *w, Py_ssize_t n) {
     if (n <= w->cap) return 0;
-    free(w->cls), free(w->idx);
+    free(w->cls), free(w->idx), free(w->flag);
     w->cls = (uint32_t *)malloc((size_t)n * 4);
     w->idx = (uint32_t *)malloc((size_t)n * 4);
+    w->flag = (uint8_t *)malloc((size_t)n + 8);
     w->cap = n;
-    if (w->cls && w->idx) return 0;
-    free(w->cls), free(w->idx);
-    w->cls = w->idx = NULL, w->cap = 0;
+    if (w->cls && w->idx && w->flag) return 0;
+    free(w->cls), free(w->idx), free(w->flag);
+    w->cls = w->idx = NULL, w->flag = NULL, w->cap = 0;
     return -1;
 }
 
@@ -140,6 +142,8 @@ static int scratch_reserve(Scratch *w, Py_ssize_t n) {
 #define N_NOISE_BEFORE (1u << 30)
 #define N_OTHER_BEFORE (1u << 31)
 #define N_OWN (N_TRAD | N_WIDTH | N_CASE)
+_Static_assert(S_TRAD == N_TRAD && S_WIDTH == N_WIDTH && S_CASE == N_CASE, "fold flags are copied as they are");
+_Static_assert(S_CLASS == CLASS_MASK, "classes are copied as they are");
 #define N_BEFORE (N_NOISE_BEFORE | N_OTHER_BEFORE)
 #define VARIANT_MEMO_MAX 100000
 
@@ -322,7 +326,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds) {
         } else {
             s = ((p & P_TRADITIONAL) ? S_TRAD : 0) | ((p & P_WIDTH) ? S_WIDTH : 0) | ((p & P_CASE) ? S_CASE : 0);
             if ((code >= 'a' && code <= 'z') || (code >= '0' && code <= '9')) s |= S_WORD;
-            if (code < UNICODE_SIZE) s |= classes[code] << S_SHIFT;
+            if (code < UNICODE_SIZE) s |= classes[code];
         }
         self->stab[cp] = s;
     }
@@ -379,8 +383,7 @@ static inline unsigned gap_at(const Text *t, Py_ssize_t q) { return (t->cls[q] >
                 before |= N_NOISE_BEFORE | ((e & S_OTHER) ? N_OTHER_BEFORE : 0);                             \
                 continue;                                                                                    \
             }                                                                                                \
-            cls[m] = (e >> S_SHIFT) | ((gmax > GAP_CAP ? GAP_CAP : gmax) << GAP_SHIFT) | before |            \
-                     ((e & S_TRAD) ? N_TRAD : 0) | ((e & S_WIDTH) ? N_WIDTH : 0) | ((e & S_CASE) ? N_CASE : 0); \
+            cls[m] = (e & (S_CLASS | N_OWN)) | ((gmax > GAP_CAP ? GAP_CAP : gmax) << GAP_SHIFT) | before;     \
             idx[m] = (uint32_t)i;                                                                            \
             m++;                                                                                             \
             run = gmax = before = 0;                                                                         \
@@ -425,54 +428,103 @@ static inline int latin_ok(const Text *t, Py_ssize_t s, Py_ssize_t e, int32_t pi
     return 1;
 }
 
-/* Leftmost-longest over [from, stop): from each position the trie is walked as far as the text allows and
- * the longest pattern ending on the way wins; with `checked`, only candidates passing valid() count (the
- * repair of Matcher._repair: every valid overlapping candidate, resolved leftmost-longest). */
-static inline __attribute__((always_inline)) int leftmost_longest(const Text *t, Py_ssize_t from, Py_ssize_t stop, int checked, Hits *out) {
+/* The longest candidate starting at p and ending by stop: the trie is walked as far as the text allows.
+ * With `checked`, only candidates passing the rules count (no long noise run, Latin word boundaries); without,
+ * a long noise run inside the winner is noted for resolve(). Returns the end, or -1. */
+static inline __attribute__((always_inline)) Py_ssize_t longest_at(const Text *t, Py_ssize_t p, Py_ssize_t stop,
+                                                                   int checked, int32_t *pid, int *long_gap_out) {
     const Scanner *sc = t->sc;
     const Node *nodes = sc->nodes;
-    const int32_t *value = sc->value;
-    const Node *root = sc->root;
     const uint32_t *cls = t->cls;
     unsigned gap_max = (unsigned)sc->gap_max;
+    Node node = sc->root[cls[p] & CLASS_MASK]; /* the first step from a small table that stays in cache */
+    int32_t s = node.check;
+    Py_ssize_t best = -1, q = p;
+    int long_gap = 0;
+    if (!s) return -1;
+    for (;;) {
+        if (node.base2 & 1) {
+            int32_t v = sc->value[s];
+            if (!checked || latin_ok(t, p, q + 1, v)) {
+                best = q + 1;
+                *pid = v;
+                *long_gap_out = long_gap;
+            }
+        }
+        if (++q >= stop) break;
+        uint32_t c = cls[q];
+        if (!(c & CLASS_MASK)) break;
+        if (((c >> GAP_SHIFT) & GAP_CAP) > gap_max) {
+            if (checked) break; /* every longer candidate holds this gap */
+            long_gap = 1;
+        }
+        int32_t next = (node.base2 >> 1) + (int32_t)(c & CLASS_MASK);
+        node = nodes[next];
+        if (node.check != s) break;
+        s = next;
+    }
+    return best;
+}
+
+/* Leftmost-longest over [from, stop) among the candidates passing the rules (the repair of
+ * Matcher._repair: every valid overlapping candidate, resolved leftmost-longest). */
+static int leftmost_longest_valid(const Text *t, Py_ssize_t from, Py_ssize_t stop, Hits *out) {
     Py_ssize_t p = from;
     while (p < stop) {
-        Node node = root[cls[p] & CLASS_MASK]; /* the first step from a small table that stays in cache */
-        int32_t s = node.check;
-        if (!s) {
+        int32_t pid = -1;
+        int long_gap = 0;
+        Py_ssize_t end = longest_at(t, p, stop, 1, &pid, &long_gap);
+        if (end < 0) {
             p++;
             continue;
         }
-        Py_ssize_t best = -1, q = p;
-        int32_t best_pid = -1;
-        int long_gap = 0, best_long_gap = 0;
-        for (;;) {
-            if (node.base2 & 1) {
-                int32_t v = value[s];
-                if (!checked || latin_ok(t, p, q + 1, v)) {
-                    best = q + 1;
-                    best_pid = v;
-                    best_long_gap = long_gap;
-                }
-            }
-            if (++q >= stop) break;
-            uint32_t c = cls[q];
-            if (!(c & CLASS_MASK)) break;
-            if (((c >> GAP_SHIFT) & GAP_CAP) > gap_max) {
-                if (checked) break; /* every longer candidate holds this gap */
-                long_gap = 1;
-            }
-            int32_t next = (node.base2 >> 1) + (int32_t)(c & CLASS_MASK);
-            node = nodes[next];
-            if (node.check != s) break;
-            s = next;
+        if (hits_push(out, p, end, pid, 0)) return -1;
+        p = end;
+    }
+    return 0;
+}
+
+/* The first pass: leftmost-longest over the whole text, every candidate counted (daachorse's
+ * MATCH_KIND_LEFTMOST_LONGEST). Positions where no pattern can start (no one-character pattern, no
+ * two-character prefix) are sieved out first in a loop without branches on the text, then only the rest
+ * are walked: most positions of Chinese text start no keyword, and walking them costs a mispredicted
+ * branch each. */
+static int leftmost_longest(const Text *t, Hits *out) {
+    const Scanner *sc = t->sc;
+    const Node *nodes = sc->nodes, *root = sc->root;
+    const uint32_t *cls = t->cls;
+    Py_ssize_t m = t->m;
+    uint8_t *flag = t->work->flag;
+    for (Py_ssize_t p = 0; p + 1 < m; p++) {
+        uint32_t c2 = cls[p + 1] & CLASS_MASK;
+        Node r = root[cls[p] & CLASS_MASK];
+        Node n2 = nodes[(r.base2 >> 1) + (int32_t)c2];
+        flag[p] = (uint8_t)((((n2.check == r.check) & (c2 != 0)) | (r.base2 & 1)) & (r.check != 0));
+    }
+    if (m) {
+        Node r = root[cls[m - 1] & CLASS_MASK];
+        flag[m - 1] = (uint8_t)((r.base2 & 1) & (r.check != 0));
+    }
+    memset(flag + m, 0, 8);
+    Py_ssize_t p = 0;
+    while (p < m) {
+        uint64_t word;
+        memcpy(&word, flag + p, 8);
+        if (!word) {
+            p += 8;
+            continue;
         }
-        if (best >= 0) {
-            if (hits_push(out, p, best, best_pid, best_long_gap)) return -1;
-            p = best;
-        } else {
+        p += __builtin_ctzll(word) >> 3;
+        if (p >= m) break;
+        int32_t pid = -1;
+        int long_gap = 0;
+        Py_ssize_t end = longest_at(t, p, m, 0, &pid, &long_gap);
+        if (end < 0) {
             p++;
+            continue;
         }
+        if (hits_push(out, p, end, pid, long_gap)) return -1;
+        p = end;
     }
     return 0;
 }
@@ -513,7 +565,7 @@ static int resolve(Text *t) {
         Py_ssize_t j = i;
         while (j < n && !ok[j]) j++;
         Py_ssize_t stop = j < n ? (Py_ssize_t)first->v[j].s : t->m;
-        if (leftmost_longest(t, (Py_ssize_t)first->v[i].s, stop, 1, out)) return -1;
+        if (leftmost_longest_valid(t, (Py_ssize_t)first->v[i].s, stop, out)) return -1;
         i = j;
     }
     t->hits = out;
@@ -551,7 +603,7 @@ static int run(Scanner *self, PyObject *text, Text *t) {
     int failed;
     Py_BEGIN_ALLOW_THREADS;
     normalise_text(t);
-    failed = leftmost_longest(t, 0, t->m, 0, &t->work->first) || resolve(t);
+    failed = leftmost_longest(t, &t->work->first) || resolve(t);
     Py_END_ALLOW_THREADS;
     if (failed) {
         PyErr_NoMemory();
