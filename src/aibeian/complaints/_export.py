@@ -14,8 +14,6 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-
 from aibeian.complaints._localtime import local_iso
 from aibeian.complaints._record import ComplaintRecord
 from aibeian.errors import InputError
@@ -89,6 +87,8 @@ def to_csv_bytes(rows: list[dict[str, Any]], *, lang: str = "zh") -> bytes:
 
 
 def to_xlsx_bytes(rows: list[dict[str, Any]], *, lang: str = "zh") -> bytes:
+    from openpyxl import Workbook  # imported here: it costs ~1 s of start-up the intake never needs
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
