@@ -76,6 +76,34 @@ CHECKLIST_HELP = (
 TRIAGE_HELP = "Triage result (aibeian triage --format json): settles which checklist items apply."
 
 
+def _value_text(value: object) -> str:
+    if isinstance(value, dict):
+        return "(" + " ".join(_value_text(v) for v in value.values() if v is not None) + ")"
+    if isinstance(value, list):
+        shown = ", ".join(_value_text(v) for v in value[:3]) or "—"
+        return shown + (f" … ({len(value)} in all; --format json lists them)" if len(value) > 3 else "")
+    return "—" if value is None else str(value)
+
+
+def _entry_text(entry: dict[str, object], facts_file: Path) -> str:
+    """One readable line per check entry (the JSON keeps the structure): what, which run, why, the figures."""
+    rest = dict(entry)
+    head = str(rest.pop("check", None) or rest.pop("field", ""))
+    where = [f"run {rest.pop('run')}"] if rest.get("run") else []
+    rest.pop("run", None)
+    if rest.get("line"):
+        where.append(f"{facts_file} line {rest.pop('line')}")
+    rest.pop("line", None)
+    if "comparison" in rest and "threshold" in rest:
+        rest["threshold"] = f"{rest.pop('comparison')} {rest['threshold']}"
+    why = rest.pop("why", None)
+    text = head + (f" ({', '.join(where)})" if where else "")
+    if why:
+        text += f": {why}"
+    figures = "; ".join(f"{k} {_value_text(v)}" for k, v in rest.items())
+    return text + (f" — {figures}" if figures else "")
+
+
 @dossier.command("check")
 @click.argument("facts_file", type=FILE)
 @click.option(
@@ -115,9 +143,9 @@ def check_cmd(
             where = f"{facts_file} line {m['line']}" if m.get("line") else str(facts_file)
             c.print(f"[yellow]missing[/]  {m['document']}: {m['field']} — {m['what']} ({where})")
         for i in result.inconsistent:
-            c.print(f"[red]inconsistent[/]  {i}")
+            c.print(f"[red]inconsistent[/]  {escape(_entry_text(i, facts_file))}")
         for f in result.failing:
-            c.print(f"[red]failing[/]  {f}")
+            c.print(f"[red]failing[/]  {escape(_entry_text(f, facts_file))}")
         for g in result.checklist_gaps:
             where = ", ".join(
                 t["document"]
