@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _matcher_data import corpus_text, inject, recall, terms
 
-from aibeian.keywords import ENGINE, Keyword, Library, Matcher, normalise_keyword
+from aibeian.keywords import ENGINE, Keyword, Library, Matcher
+from aibeian.keywords._normalise import normalise_many
 
 Scan = Callable[[str], Any]
 Spans = Callable[[Any], list[tuple[int, int]]]
@@ -42,7 +43,9 @@ def rss_mb() -> float:
 
 
 def library(words: list[str]) -> Library:
-    return Library(tuple(Keyword(w, "A.1.8") for w in words if normalise_keyword(w)))
+    """The lexicon as a library, without the terms that normalise to nothing (one vectorised pass)."""
+    literals, _ = normalise_many(words)
+    return Library(tuple(Keyword(w, "A.1.8") for w, lit in zip(words, literals, strict=True) if lit))
 
 
 def build(engine: str, words: list[str], cache: str | None = None) -> tuple[Scan, Spans]:
