@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -42,3 +45,35 @@ def test_calibrate_on_an_empty_file_is_an_error_not_a_pass(tmp_path: Path) -> No
     )
     assert r.exit_code == 2
     assert "labels.jsonl: no labelled answers in the file" in r.output
+
+
+def test_run_files_and_reports_follow_the_umask(tmp_path: Path, server: FakeOpenAI) -> None:
+    """QA found run.json, results.json and every report written 0600 (mkstemp) whatever the umask."""
+    old = os.umask(0o022)
+    try:
+        bank = write_bank(tmp_path / "bank.jsonl", [ok(1, "介绍长城")])
+        out = tmp_path / "run"
+        assert CliRunner().invoke(cli, eval_args(bank, server, out)).exit_code == 0
+        assert stat.S_IMODE((out / "run.json").stat().st_mode) == 0o644
+        assert stat.S_IMODE((out / "results.json").stat().st_mode) == 0o644
+        report = tmp_path / "r.md"
+        report.write_text("old", encoding="utf-8")
+        report.chmod(0o640)
+        r = CliRunner().invoke(cli, ["eval", "report", str(out), "--format", "markdown", "-o", str(report)])
+        assert r.exit_code == 0, r.output
+        assert stat.S_IMODE(report.stat().st_mode) == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(old)
+
+
+def test_report_of_an_incomplete_run_json_is_a_clear_error(tmp_path: Path, server: FakeOpenAI) -> None:
+    bank = write_bank(tmp_path / "bank.jsonl", [ok(1, "介绍长城")])
+    out = tmp_path / "run"
+    assert CliRunner().invoke(cli, eval_args(bank, server, out)).exit_code == 0
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    del run["spec"]["target"]
+    (out / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["eval", "report", str(out), "--format", "json", "-o", "-"])
+    assert r.exit_code == 2
+    assert 'run.json: "spec": run.json is incomplete: spec.target missing' in r.output
+    assert "Traceback" not in r.output

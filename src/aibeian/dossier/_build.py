@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -93,7 +93,9 @@ def build_dossier(
     if problems:
         raise InputError("cannot build the dossier: " + "; ".join(problems), field="--out")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # os.mkdir honours the umask (mkdtemp would make the dossier folder 0700, unreadable to colleagues)
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}"
+    tmp.mkdir()
     try:
         files = []
         run_ids = [r.run_id for r in runs]

@@ -32,6 +32,9 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+_SPEC_KEYS = ("banks", "target", "judges", "sample", "seed")
+
+
 class RunDirectory:
     """One evaluation run on disk."""
 
@@ -66,6 +69,15 @@ class RunDirectory:
         if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
             raise InputError(
                 "run.json is not an aibeian run record", path=str(self.run_file), expected=RUN_FORMAT
+            )
+        spec = data.get("spec")
+        missing = [k for k in _SPEC_KEYS if not isinstance(spec, dict) or k not in spec]
+        if missing:  # a hand-edited or truncated record: say so instead of a KeyError deep in a report
+            raise InputError(
+                "run.json is incomplete: spec." + ", spec.".join(missing) + " missing",
+                path=str(self.run_file),
+                field="spec",
+                expected="the run.json that aibeian eval run wrote",
             )
         return data
 
