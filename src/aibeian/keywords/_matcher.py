@@ -153,6 +153,8 @@ class Matcher:
         found: list[Match] = []
         if self._scanner is not None:
             with _gc_paused():
+                if len(text) <= CHUNK_CHARS:
+                    return self._scanner.find(text)
                 for offset, piece in _pieces(text):
                     found += self._scanner.find(piece, offset)
             return found
