@@ -5,6 +5,8 @@ the screen can show it next to that field; nothing is queued unless every input 
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +18,16 @@ from aibeian.errors import InputError, Problem
 from aibeian.settings import Settings
 from aibeian.storage import Actor, Job, enqueue_job
 
-__all__ = ["NAME_PATTERN", "bank_files", "start_corpus_scan", "start_evaluation", "start_job"]
+__all__ = [
+    "CORPUS_FORMATS",
+    "NAME_PATTERN",
+    "bank_files",
+    "corpus_engines",
+    "corpus_sample_rate_minimum",
+    "start_corpus_scan",
+    "start_evaluation",
+    "start_job",
+]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 
@@ -40,6 +51,59 @@ def _name(value: str, field: str, problems: list[Problem]) -> str:
             )
         )
     return value
+
+
+CORPUS_FORMATS = ".jsonl, .ndjson, .parquet, .txt or .md (optionally .gz or .zst), or a folder of them"
+
+
+def corpus_sample_rate_minimum() -> float:
+    """The standard's minimum technical sample (``corpus_technical_sample_min_fraction``), also the default."""
+    from aibeian.standards import load_standards
+
+    return float(load_standards().threshold("corpus_technical_sample_min_fraction").value)
+
+
+def corpus_engines() -> list[str]:
+    """Scan engines a job may use: local always, ray only where it is installed."""
+    return ["local", "ray"] if importlib.util.find_spec("ray") is not None else ["local"]
+
+
+def _corpus_path_problem(path: Path) -> str | None:
+    """Why the scanner could not read ``path`` (None when it can); a folder needs one readable file in it."""
+    from aibeian.corpus._readers import detect_format
+
+    if not path.exists():
+        return "not found / 不存在"
+    if path.is_dir():
+        if not os.access(path, os.R_OK | os.X_OK):
+            return "the folder is not readable / 目录不可读"
+        if not any(f.is_file() and detect_format(f) for f in path.rglob("*")):
+            return "the folder holds no file of a supported format / 目录中没有支持格式的文件"
+        return None
+    if not os.access(path, os.R_OK):
+        return "not readable / 不可读"
+    if detect_format(path) is None:
+        return "not a supported corpus format / 不支持的语料格式"
+    return None
+
+
+def _sources_problems(path: Path) -> list[Problem]:
+    """sources.yaml as the scan will load it; its own problems (with their lines) on the ``sources`` field."""
+    from aibeian.corpus import load_sources
+
+    if not path.is_file() or not os.access(path, os.R_OK):
+        return [
+            Problem(
+                f"not found or not readable: {path} / 文件不存在或不可读",
+                field="sources",
+                expected="a sources.yaml file",
+            )
+        ]
+    try:
+        load_sources(path)
+    except InputError as exc:
+        return [Problem(f"{path.name}: {p}", field="sources") for p in exc.problems]
+    return []
 
 
 def start_evaluation(
@@ -107,32 +171,68 @@ def start_corpus_scan(
     corpus: list[str],
     sources: str,
     keywords: str = "",
-    sample_rate: float = 0.1,
+    sample_rate: float | None = None,
     seed: int = 0,
+    engine: str = "local",
     actor: Actor,
     service_id: int | None = None,
 ) -> Job:
-    """Queue a corpus scan into the corpus run folder (server-side paths; the scan resumes by name)."""
+    """Queue a corpus scan into the corpus run folder (server-side paths; the scan resumes by name).
+
+    The one check of a scan's inputs, shared by ``POST /api/jobs`` and the corpus screen's form, so that a
+    mistake is named on its field here instead of failing minutes later in the worker: every corpus path
+    exists, is readable and is (or holds) a format the scanner reads; sources.yaml parses; the library is a
+    readable file; the sample rate is within the standard's minimum and 1 (default: that minimum); the
+    engine is one that is installed."""
     problems: list[Problem] = []
     run_name = _name(name, "name", problems)
     library = Path(keywords) if keywords.strip() else settings.keyword_paths()[0]
     if not corpus:
-        problems.append(Problem("give at least one corpus file or folder", field="corpus"))
+        problems.append(
+            Problem("give at least one corpus file or folder / 请至少提供一个语料文件或目录", field="corpus")
+        )
     for c in corpus:
-        if not Path(c).exists():
-            problems.append(Problem(f"not found: {c}", field="corpus"))
-    if not Path(sources).is_file():
-        problems.append(Problem(f"not found: {sources}", field="sources", expected="a sources.yaml file"))
-    if not library.is_file():
-        problems.append(Problem(f"not found: {library}", field="keywords", expected="a keyword library CSV"))
+        problem = _corpus_path_problem(Path(c))
+        if problem:
+            problems.append(Problem(f"{c}: {problem}", field="corpus", expected=CORPUS_FORMATS))
+    problems.extend(_sources_problems(Path(sources)))
+    if not library.is_file() or not os.access(library, os.R_OK):
+        problems.append(
+            Problem(
+                f"not found or not readable: {library} / 文件不存在或不可读",
+                field="keywords",
+                expected="a keyword library CSV",
+            )
+        )
+    minimum = corpus_sample_rate_minimum()
+    rate = minimum if sample_rate is None else sample_rate
+    if not minimum <= rate <= 1:
+        problems.append(
+            Problem(
+                f"sample rate {rate:g} is outside the standard's range / 抽样比例不符合标准要求",
+                field="sample_rate",
+                expected=f"a fraction from {minimum:g} (the standard's minimum) to 1",
+            )
+        )
+    if seed < 0:
+        problems.append(Problem("the seed must not be negative / 随机种子不能为负数", field="seed"))
+    if engine not in corpus_engines():
+        problems.append(
+            Problem(
+                f"engine {engine!r} is not available / 扫描引擎不可用",
+                field="engine",
+                expected=" or ".join(corpus_engines()),
+            )
+        )
     if problems:
         raise InputError(problems=problems)
     params = {
         "corpus": [str(Path(c).resolve()) for c in corpus],
         "sources": str(Path(sources).resolve()),
         "keywords": str(library.resolve()),
-        "sample_rate": sample_rate,
+        "sample_rate": rate,
         "seed": seed,
+        "engine": engine,
         "out": str(settings.corpus_runs() / run_name),
     }
     return enqueue_job(
