@@ -1,12 +1,13 @@
 """Corpus manual review: the scan runs under ``AIBEIAN_CORPUS_RUNS_DIR``, and a one-item-at-a-time screen
 (keyboard shortcuts) whose verdicts go into the run directory through the corpus package, so
-``aibeian corpus report`` counts them. Viewers may read; reviewers and admins record verdicts."""
+``aibeian corpus report`` counts them. Viewers may read; reviewers and admins record verdicts, start a scan
+(a ``corpus_scan`` background job, checked like ``POST /api/jobs``) and draw a run's manual sample."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from aibeian.corpus import RunDir
@@ -14,6 +15,7 @@ from aibeian.corpus._review_store import claim, claimed_by_others, record_verdic
 from aibeian.errors import InputError
 from aibeian.standards import load_standards
 from aibeian.storage import User, record
+from aibeian.web import _corpus_form as scan_form
 from aibeian.web import _corpus_review as view
 from aibeian.web._templates import field_errors, render
 from aibeian.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, actor
@@ -27,8 +29,54 @@ def _mode(value: str) -> view.Mode:
 
 @router.get("")
 def index(request: Request, settings: SettingsDep, user: CurrentUser) -> Response:
+    return _index(request, settings)
+
+
+def _index(request: Request, settings: SettingsDep, status_code: int = 200, **extra: object) -> Response:
     root = settings.corpus_runs()
-    return render(request, "corpus.html", {"runs": view.list_corpus_runs(root), "root": root})
+    ctx = {
+        "runs": view.list_corpus_runs(root),
+        "root": root,
+        "scan": scan_form.form_defaults(settings),
+        **extra,
+    }
+    return render(request, "corpus.html", ctx, status_code=status_code)
+
+
+@router.post("/scan")
+async def start_scan(
+    request: Request,
+    settings: SettingsDep,
+    db: SessionDep,
+    user: EditorUser,
+    name: Annotated[str, Form()] = "",
+    corpus: Annotated[str, Form()] = "",
+    sources: Annotated[str, Form()] = "",
+    keywords: Annotated[str, Form()] = "",
+    sample_rate: Annotated[str, Form()] = "",
+    seed: Annotated[str, Form()] = "0",
+    engine: Annotated[str, Form()] = "local",
+    corpus_file: Annotated[UploadFile | None, File()] = None,
+    sources_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Queue a corpus scan as a background job and show its page (live progress)."""
+    form = scan_form.ScanForm(
+        name=name,
+        corpus=corpus,
+        sources=sources,
+        keywords=keywords,
+        sample_rate=sample_rate,
+        seed=seed,
+        engine=engine,
+        uploads={"corpus_file": corpus_file, "sources_file": sources_file},
+    )
+    try:
+        job = await scan_form.start_scan(db, settings, form, actor=actor(user))
+    except InputError as exc:
+        db.rollback()
+        return _index(request, settings, 422, errors=field_errors(exc), values=form.values())
+    db.commit()
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 def _item_page(
@@ -85,14 +133,46 @@ def _item_page(
 @router.get("/{name}")
 def overview(request: Request, settings: SettingsDep, user: CurrentUser, name: str) -> Response:
     run = view.open_corpus_run(settings.corpus_runs(), name)
+    return _overview(request, run)
+
+
+def _overview(request: Request, run: RunDir, status_code: int = 200, **extra: object) -> Response:
     has_sample = view.has_sample(run)
     ctx = {
-        "run_name": name,
+        "run_name": run.path.name,
         "meta": run.meta(),
         "has_sample": has_sample,
         "progress": view.progress(run) if has_sample else None,
+        "sample_size": scan_form.manual_sample_size(),
+        **extra,
     }
-    return render(request, "corpus_run.html", ctx)
+    return render(request, "corpus_run.html", ctx, status_code=status_code)
+
+
+@router.post("/{name}/sample")
+def draw_sample(
+    request: Request,
+    settings: SettingsDep,
+    db: SessionDep,
+    user: EditorUser,
+    name: str,
+    n: Annotated[str, Form()] = "",
+) -> Response:
+    """Draw the run's manual review sample (``aibeian corpus sample``), then the run's page offers review."""
+    run = view.open_corpus_run(settings.corpus_runs(), name)
+    try:
+        drawn = scan_form.draw_sample(run, n)
+    except InputError as exc:
+        return _overview(request, run, 422, errors=field_errors(exc), values={"n": n})
+    record(
+        db,
+        actor=actor(user),
+        action="corpus.sample",
+        entity="corpus_run",
+        detail={"run": name, "drawn": drawn},
+    )
+    db.commit()
+    return RedirectResponse(f"/corpus/{name}", status_code=303)
 
 
 @router.get("/{name}/review")
