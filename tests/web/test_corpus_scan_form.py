@@ -56,6 +56,7 @@ def _uploads_left(settings: Settings) -> list[Path]:
 def test_reviewer_sees_the_form_with_the_spec_defaults(as_role, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     page = as_role("reviewer").get("/corpus").text
     assert 'id="start-scan"' in page and 'enctype="multipart/form-data"' in page
+    assert "启动语料扫描" in page  # zh-CN by default
     minimum = load_standards().threshold("corpus_technical_sample_min_fraction").value
     assert f'name="sample_rate" value="{minimum:g}"' in page
     assert str(settings.keyword_paths()[0]) in page  # the workbench's library is the default
@@ -109,9 +110,11 @@ def test_bad_input_is_shown_next_to_each_field(as_role, store: Store, tmp_path: 
 def test_uploads_are_refused_by_the_shared_rules(
     tmp_path: Path, sqlite_url: str, store: Store, inputs: dict[str, Path]
 ) -> None:
-    settings = make_settings(tmp_path, sqlite_url, upload_max_mb=1)
+    settings = make_settings(tmp_path, sqlite_url, upload_max_mb=1, lang="en")
     with TestClient(create_app(settings, store=store), follow_redirects=False) as client:
         login(client, "reviewer")
+        page = client.get("/corpus").text
+        assert "Start a corpus scan (background job)" in page and "at most 1 MiB" in page
         base = {"name": "up", "sources": str(inputs["sources"]), "keywords": str(inputs["keywords"])}
 
         def post(files: dict[str, tuple[str, bytes]]) -> str:

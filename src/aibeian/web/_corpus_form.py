@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import UploadFile
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from aibeian.corpus import RunDir, draw_manual_sample, thresholds
 from aibeian.corpus._readers import COMPRESSIONS, FORMATS
@@ -184,8 +185,9 @@ async def start_scan(session: Session, settings: Settings, form: ScanForm, *, ac
             skip.add("corpus")
         if not sources:
             skip.add("sources")
-        try:
-            job = start_corpus_scan(
+        try:  # in a thread: the checks read sources.yaml and may walk a corpus folder
+            job = await run_in_threadpool(
+                start_corpus_scan,
                 session,
                 settings,
                 name=form.name,
