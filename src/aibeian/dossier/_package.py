@@ -79,22 +79,61 @@ def verify_entries(contents: dict[str, bytes | None], manifest: dict[str, Any]) 
     return problems
 
 
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The file name as written: zip tools without the UTF-8 flag (Info-ZIP, Windows in a Chinese locale)
+    store raw UTF-8 or GBK bytes that zipfile decodes as cp437, so 安全自评估报告 would read as mojibake."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _members(zf: zipfile.ZipFile, path: Path) -> dict[str, zipfile.ZipInfo]:
+    """Files by name relative to the dossier root; a package re-zipped with its folder (zip -r d.zip dossier/)
+    has every name under one top folder, which is taken as the root."""
+    members = {_entry_name(i): i for i in zf.infolist() if not i.is_dir()}
+    if MANIFEST not in members:
+        tops = [n.removesuffix(MANIFEST) for n in members if n.endswith("/" + MANIFEST) and n.count("/") == 1]
+        if len(tops) == 1 and all(n.startswith(tops[0]) for n in members):
+            members = {n.removeprefix(tops[0]): i for n, i in members.items()}
+    if MANIFEST not in members:
+        raise InputError("no manifest.json in the package", path=str(path))
+    return members
+
+
 def verify_package(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Check a dossier.zip: manifest present, every file present with its sha256, every required document there."""
     p = Path(path)
     try:
         with zipfile.ZipFile(p) as zf:
-            names = set(zf.namelist())
-            if MANIFEST not in names:
-                raise InputError("no manifest.json in the package", path=str(p))
-            manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+            members = _members(zf, p)
+            try:
+                manifest = json.loads(zf.read(members[MANIFEST]).decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InputError(f"malformed manifest: {exc}", path=f"{p}!{MANIFEST}") from None
+            if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+                raise InputError(
+                    "not an aibeian dossier manifest", path=f"{p}!{MANIFEST}", expected=MANIFEST_FORMAT
+                )
             contents = {
-                e["file"]: zf.read(e["file"]) if e["file"] in names else None
+                e["file"]: zf.read(members[e["file"]]) if e["file"] in members else None
                 for e in manifest.get("files", [])
             }
-            extra = sorted(names - set(contents) - {MANIFEST})
+            extra = sorted(set(members) - set(contents) - {MANIFEST})
     except FileNotFoundError:
         raise InputError("file not found", path=str(p)) from None
+    except IsADirectoryError:
+        raise InputError(
+            "a folder, not a zip file (package it with aibeian dossier package)", path=str(p)
+        ) from None
     except zipfile.BadZipFile:
         raise InputError("not a zip file (corrupt or truncated)", path=str(p)) from None
     problems = verify_entries(contents, manifest)
