@@ -25,7 +25,15 @@ _LANG = click.Choice(["zh", "en"])
 
 
 def _common(f: Any) -> Any:
-    f = click.option("--lang", type=_LANG, default="zh", show_default=True, help="Language of the text.")(f)
+    f = click.option(
+        "--lang",
+        type=_LANG,
+        default="zh",
+        show_default=True,
+        envvar="AIBEIAN_LANG",
+        show_envvar=True,
+        help="Language of the text.",
+    )(f)
     f = click.option(
         "--format", "fmt", type=_FORMAT, default="text", show_default=True, help="Output format."
     )(f)

@@ -180,6 +180,8 @@ def check_cmd(
     type=click.Choice(["zh", "en"]),
     default="zh",
     show_default=True,
+    envvar="AIBEIAN_LANG",
+    show_envvar=True,
     help="en writes an English draft, marked as a translation aid.",
 )
 @click.option(

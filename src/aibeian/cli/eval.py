@@ -268,7 +268,15 @@ def print_summary(results: dict[str, Any]) -> None:
     default="html",
     show_default=True,
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    envvar="AIBEIAN_LANG",
+    show_envvar=True,
+    help="Language of the report.",
+)
 @click.option(
     "-o",
     "--output",

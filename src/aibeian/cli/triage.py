@@ -58,7 +58,13 @@ def _print(result: TriageResult, fmt: str) -> None:
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
 )
 @click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the result."
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    envvar="AIBEIAN_LANG",
+    show_envvar=True,
+    help="Language of the result.",
 )
 @click.option(
     "--interactive", "-i", is_flag=True, help="Ask the questions one by one instead of reading a file."
