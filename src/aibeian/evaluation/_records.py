@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
+from aibeian.processes import pid_alive
 
 RUN_FORMAT = "aibeian.run/1"
 RUN_FILE = "run.json"
@@ -137,7 +138,7 @@ class RunDirectory:
                     pid = int(lock.read_text(encoding="ascii").strip() or 0)
                 except (OSError, ValueError):
                     pid = 0
-                if pid and pid != os.getpid() and _alive(pid):
+                if pid and pid != os.getpid() and pid_alive(pid):
                     raise InputError(
                         f"another aibeian process (pid {pid}) is running this evaluation", path=str(self.path)
                     ) from None
@@ -165,13 +166,3 @@ class RunDirectory:
         if self._items is not None:
             self._items.close()
             self._items = None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -29,6 +29,7 @@ from typing import Any
 
 from aibeian.errors import StorageError
 from aibeian.jobs._child import child_main, describe_exit
+from aibeian.processes import pid_alive
 from aibeian.storage import (
     JOB_KINDS,
     Job,
@@ -63,16 +64,6 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _end_orphan(pid: int, wait: float = 10.0) -> None:
@@ -131,7 +122,7 @@ class Worker:
             with _LIVE_LOCK:
                 dead = job.worker not in _LIVE
         else:
-            dead = not _pid_alive(int(pid_text))
+            dead = not pid_alive(int(pid_text))
         if dead and local and job.child_pid:
             _end_orphan(job.child_pid)
         return dead
