@@ -171,6 +171,7 @@ def test_valid_form_queues_a_job_the_worker_runs_then_review(  # type: ignore[no
     assert job.params["sample_rate"] == 0.5 and job.params["seed"] == 7 and job.params["engine"] == "local"
     assert job.params["out"] == str(settings.corpus_runs() / RUN)
     assert RunDir(settings.corpus_runs() / RUN).meta()["status"] == "complete"
+    assert f'id="corpus-run-link" href="/corpus/{RUN}"' in client.get(r.headers["location"]).text
 
     listing = client.get("/corpus").text
     assert f'href="/corpus/{RUN}"' in listing and f'/corpus/{RUN}#draw-sample"' in listing

@@ -64,8 +64,11 @@ class CorpusScanJobCreate(BaseModel):
     keywords: str = Field(
         default="", max_length=1000, description="Keyword library CSV; default: the workbench's."
     )
-    sample_rate: float = Field(default=0.1, gt=0, le=1)
+    sample_rate: float | None = Field(
+        default=None, gt=0, le=1, description="Default: the standard's minimum technical sample rate."
+    )
     seed: int = Field(default=0, ge=0, le=2**31)
+    engine: Literal["local", "ray"] = Field(default="local", description="ray only where it is installed.")
 
 
 JobCreate = Annotated[EvaluationJobCreate | CorpusScanJobCreate, Field(discriminator="kind")]
