@@ -46,10 +46,15 @@ from aibeian.keywords._normalise import (
 )
 from aibeian.keywords._pinyin import pinyin_literals
 
+NATIVE_FORMAT = 1
+"""The interface of _native/cmatch.c this module speaks (its ``FORMAT``); a stale build is not used."""
+
 try:  # the compiled extension is optional: without a C compiler the pure-Python path does the same work
     from aibeian.keywords import _cmatch
 except ImportError:  # pragma: no cover - exercised on machines without the extension
     _cmatch = None  # type: ignore[assignment]
+if _cmatch is not None and getattr(_cmatch, "FORMAT", None) != NATIVE_FORMAT:  # pragma: no cover
+    _cmatch = None  # type: ignore[assignment]  # built from an older source: reinstall to rebuild it
 
 __all__ = [
     "ENGINE",
