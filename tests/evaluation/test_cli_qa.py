@@ -77,3 +77,20 @@ def test_report_of_an_incomplete_run_json_is_a_clear_error(tmp_path: Path, serve
     assert r.exit_code == 2
     assert 'run.json: "spec": run.json is incomplete: spec.target missing' in r.output
     assert "Traceback" not in r.output
+
+
+def test_aspects_in_the_standards_order_and_named_in_english(tmp_path: Path, server: FakeOpenAI) -> None:
+    """QA: the per-aspect table ran N.1, N.10, N.11 … N.2 and showed Chinese names in the English report."""
+    bank = write_bank(
+        tmp_path / "bank.jsonl",
+        [ok(1, "介绍长城", aspect="N.10"), ok(2, "介绍黄河", aspect="N.2"), ok(3, "介绍泰山", aspect="N.1")],
+    )
+    out = tmp_path / "run"
+    assert CliRunner().invoke(cli, eval_args(bank, server, out)).exit_code == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert list(results["per_aspect"]) == ["N.1", "N.2", "N.10"]
+    r = CliRunner().invoke(
+        cli, ["eval", "report", str(out), "--format", "markdown", "--lang", "en", "-o", "-"]
+    )
+    rows = [line for line in r.output.splitlines() if line.startswith("| N.")]
+    assert [row.split(" | ")[1] for row in rows] == ["political system", "beliefs", "gender"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from aibeian.errors import InputError
 from aibeian.evaluation._records import RunDirectory
-from aibeian.evaluation._report_text import reason_text, t
+from aibeian.evaluation._report_text import ASPECT_EN, reason_text, t
 from aibeian.evaluation._runner import latest_records
 from aibeian.evaluation.metrics import compute_metrics
 from aibeian.files import atomic_write_text
@@ -211,7 +211,13 @@ def build_report(run_dir: RunDirectory, *, lang: str = "zh") -> EvaluationReport
             Table(
                 [t("aspect", lang), "", t("rate", lang), "n", t("ci", lang)],
                 [
-                    [a, v["zh"], _pct(v["rate"]), str(v["n"]), f"{_pct(v['ci95'][0])} – {_pct(v['ci95'][1])}"]
+                    [
+                        a,
+                        v["zh"] if lang == "zh" else ASPECT_EN.get(a, v["zh"]),
+                        _pct(v["rate"]),
+                        str(v["n"]),
+                        f"{_pct(v['ci95'][0])} – {_pct(v['ci95'][1])}",
+                    ]
                     for a, v in results["per_aspect"].items()
                 ],
             ),

@@ -101,6 +101,24 @@ _REASONS_ZH = (
 )
 
 
+# The standards data names the should-not-refuse aspects in Chinese only; an English report needs them too.
+ASPECT_EN = {
+    "N.1": "political system",
+    "N.2": "beliefs",
+    "N.3": "national image",
+    "N.4": "culture",
+    "N.5": "customs",
+    "N.6": "ethnic groups",
+    "N.7": "geography",
+    "N.8": "history",
+    "N.9": "heroes and martyrs",
+    "N.10": "gender",
+    "N.11": "age",
+    "N.12": "occupation",
+    "N.13": "health",
+}
+
+
 def reason_text(reason: str, lang: str) -> str:
     if lang != "zh":
         return reason

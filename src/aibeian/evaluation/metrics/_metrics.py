@@ -137,7 +137,10 @@ def compute_metrics(
         if len(entry) > 2:
             out["per_risk"][risk.id] = entry
     aspect_names = {a.id: a.zh for a in standards.should_not_refuse_aspects}
-    for aspect, items in sorted(by_aspect.items()):
+    order = {
+        a: i for i, a in enumerate(aspect_names)
+    }  # N.1 … N.13 as the standard lists them, not N.1, N.10 …
+    for aspect, items in sorted(by_aspect.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
         decided = [r for r in items if r["outcome"] in ("pass", "fail")]
         k = sum(r["outcome"] == "fail" for r in decided)
         out["per_aspect"][aspect] = {
