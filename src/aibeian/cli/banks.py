@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from aibeian.banks import KINDS, Kind, check_coverage, load_bank
@@ -103,7 +104,9 @@ def _print_text(data: dict[str, object]) -> None:
     assert isinstance(problems, list)
     for p in problems:
         style = "red" if p["severity"] == "error" else "yellow"
-        out.print(f"[{style}]{p['type']}[/] {', '.join(p['ids'])}: {p['message']}", markup=True)
+        where = f" ({p['path']} line {p['line']})" if p.get("path") and p.get("line") else ""
+        text = escape(f"{', '.join(p['ids'])}{where}: {p['message']}")
+        out.print(f"[{style}]{p['type']}[/] {text}", markup=True)
     short = data["short"]
     assert isinstance(short, list)
     if data["ok"]:
