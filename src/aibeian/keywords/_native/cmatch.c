@@ -8,15 +8,16 @@
  *
  *   1. normalise through one 32-bit "scan table" per code point (derived from _normalise.table(): the
  *      character class of the folded character in the automaton's alphabet, plus the flag bits), keeping
- *      the original index of every surviving character and the longest visible-noise run before it;
- *   2. leftmost-longest matching with a double-array trie walked from each position (exact semantics of
- *      daachorse's MATCH_KIND_LEFTMOST_LONGEST);
+ *      the original index of every surviving character, the longest visible-noise run before it and the
+ *      folds that changed it;
+ *   2. leftmost-longest matching (exact semantics of daachorse's MATCH_KIND_LEFTMOST_LONGEST): positions
+ *      where no keyword can start are sieved out, the others walk a double-array trie built here (build());
  *   3. the same validity rules and the same repair of rejected matches as _matcher.py (noise gap, Latin
  *      word boundaries), the allow-list, span mapping and evasion bits;
  *
- * and returns columns (bytearrays for numpy.frombuffer). A second function builds the Match tuples from
- * those columns for find(). Nothing here decides policy: every rule mirrors the Python fallback, and the
- * tests compare the two paths on random text.
+ * Scanner.scan() returns columns (bytearrays for numpy.frombuffer); Scanner.find() builds the Match tuples
+ * directly. Nothing here decides policy: every rule mirrors the Python fallback, and the tests compare the
+ * two engines on random text (tests/keywords/test_engines.py).
  *
  * Only the CPython C API; no numpy headers (buffers in, bytearrays out), so the build needs gcc alone.
  */
@@ -108,7 +109,7 @@ typedef struct {
     uint8_t *flag;       /* a pattern may start here (first pass) */
     Py_ssize_t cap;
     Hits first, final; /* first-pass matches; matches after the repair */
-    char *ok;          /* first-pass match passes valid() */
+    char *ok;          /* first-pass match passes the rules */
     Py_ssize_t ok_cap;
 } Scratch;
 
@@ -354,7 +355,6 @@ done_unowned:
 
 typedef struct {
     const Scanner *sc;
-    PyObject *str;
     int kind;
     const void *data;
     Py_ssize_t n;      /* original code points */
@@ -580,7 +580,6 @@ static int run(Scanner *self, PyObject *text, Text *t) {
     }
     if (PyUnicode_READY(text) < 0) return -1;
     t->sc = self;
-    t->str = text;
     t->kind = PyUnicode_KIND(text);
     t->data = PyUnicode_DATA(text);
     t->n = PyUnicode_GET_LENGTH(text);
