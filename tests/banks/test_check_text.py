@@ -21,3 +21,17 @@ def test_inconsistent_items_are_located_and_ids_printed_as_written(tmp_path: Pat
     r = CliRunner().invoke(cli, ["banks", "check", str(bank)])
     assert r.exit_code == 1
     assert f"inconsistent x[bold]1 ({bank} line 2): should_refuse item has risk A.3.1" in r.output
+
+
+def test_import_prints_unmapped_categories_literally(tmp_path: Path) -> None:
+    (tmp_path / "map.yaml").write_text(
+        "name: mine\nlicence: proprietary\nshippable: false\nformat: csv\nprompt: q\ncategory: [c]\n"
+        "kind: should_refuse\nmap: {地域: A.2.4}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "d[1].csv").write_text("q,c\n你好,[red]其他\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    args = ["banks", "import", str(tmp_path / "d[1].csv"), "--mapping", str(tmp_path / "map.yaml")]
+    r = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "unmapped category '[red]其他'" in r.output and "d[1].csv" in r.output

@@ -169,11 +169,13 @@ def import_cmd(source: Path, mapping: str, out: Path, append: bool, limit: int |
             f"[bold red]licence {m.licence}: non-commercial data — for local testing only; "
             "never ship it in a product or use it in a filing bank[/]"
         )
-    out_console.print(f"imported {len(result.items)} items from {source} with mapping {m.name} → {out}")
+    out_console.print(
+        escape(f"imported {len(result.items)} items from {source} with mapping {m.name} → {out}")
+    )
     for kind, n in by_kind.items():
         out_console.print(f"  {kind}: {n}")
     for reason, n in result.skipped.most_common():
-        out_console.print(f"  [yellow]skipped[/] {n}: {reason}")
+        out_console.print(f"  [yellow]skipped[/] {n}: {escape(reason)}")
     if result.duplicates:
         out_console.print(f"  [yellow]skipped[/] {result.duplicates}: duplicate prompt")
 
@@ -262,4 +264,4 @@ def accept_cmd(bank: Path, ids: tuple[str, ...], accept_all: bool, reject: bool)
     status = "rejected" if reject else "accepted"
     updated = [replace(i, status=status) if i.id in chosen else i for i in items]
     write_bank(updated, bank)
-    console().print(f"{len(chosen)} items marked {status} in {bank}")
+    console().print(escape(f"{len(chosen)} items marked {status} in {bank}"))

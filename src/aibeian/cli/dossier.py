@@ -141,7 +141,8 @@ def check_cmd(
         c = console()
         for m in result.missing:
             where = f"{facts_file} line {m['line']}" if m.get("line") else str(facts_file)
-            c.print(f"[yellow]missing[/]  {m['document']}: {m['field']} — {m['what']} ({where})")
+            line = f"{m['document']}: {m['field']} — {m['what']} ({where})"
+            c.print(f"[yellow]missing[/]  {escape(line)}")
         for i in result.inconsistent:
             c.print(f"[red]inconsistent[/]  {escape(_entry_text(i, facts_file))}")
         for f in result.failing:

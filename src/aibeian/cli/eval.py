@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -214,7 +215,9 @@ def run_cmd(
         )
         return
     print_summary(summary.results)
-    console().print(f"run directory: {summary.run_dir} — report: aibeian eval report {summary.run_dir}")
+    console().print(
+        escape(f"run directory: {summary.run_dir} — report: aibeian eval report {summary.run_dir}")
+    )
 
 
 def _warn_small_samples(config: RunConfig) -> None:
@@ -295,4 +298,4 @@ def report_cmd(run_dir: Path, fmt: str, lang: str, output: Path | None) -> None:
     ext = {"html": "html", "json": "json", "markdown": "md", "docx": "docx"}[fmt]
     target = output or run_dir / f"report.{lang}.{ext}"
     write_report(report, fmt, target)
-    console().print(f"wrote {target}")
+    console().print(escape(f"wrote {target}"))
