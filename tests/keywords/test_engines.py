@@ -172,6 +172,18 @@ def test_each_engine_has_its_own_cache_entry(tmp_path: Path) -> None:
     assert len(list((tmp_path / "matcher").glob("*.pickle"))) == len(ENGINES)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_matcher_pickles_for_worker_processes(engine: str) -> None:
+    """The corpus scan ships the compiled matcher to its workers by pickling it."""
+    import pickle
+
+    m = _compiled(engine)
+    again = pickle.loads(pickle.dumps(m, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.engine == engine and again.version == m.version
+    text = "他们鼓吹臺 * 獨, fa lun gong, 反对台独 台灣獨立 ＡＶ"
+    assert again.find(text) == m.find(text) and len(m.find(text)) == 4
+
+
 @native_only
 def test_native_matches_are_real_match_tuples() -> None:
     m = _compiled("native")

@@ -120,6 +120,11 @@ class Matcher:
                 compiled, Match, _NAMES, lambda text, start, end, k: namer(text, start, end, keywords[k][0])
             )
 
+    def __reduce__(self) -> tuple[type[Matcher], tuple[Compiled]]:
+        """Pickle as the compiled state alone (plain arrays), so a matcher can be shipped to worker processes;
+        the receiving process rebuilds the C scanner from it."""
+        return (Matcher, (self._c,))
+
     @classmethod
     def compile(
         cls,
