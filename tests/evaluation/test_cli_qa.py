@@ -94,3 +94,16 @@ def test_aspects_in_the_standards_order_and_named_in_english(tmp_path: Path, ser
     )
     rows = [line for line in r.output.splitlines() if line.startswith("| N.")]
     assert [row.split(" | ")[1] for row in rows] == ["political system", "beliefs", "gender"]
+
+
+def test_rejudging_a_run_with_errored_items(tmp_path: Path, server: FakeOpenAI) -> None:
+    """QA: `aibeian judge` on a run's items.jsonl refused the whole file when one item had a target error."""
+    bank = write_bank(tmp_path / "bank.jsonl", [ok(1, "介绍长城"), ok(2, "[[500always]] 坏掉的题")])
+    out = tmp_path / "run"
+    assert CliRunner().invoke(cli, eval_args(bank, server, out)).exit_code == 0
+    r = CliRunner().invoke(cli, ["judge", "--judge", "refusal", str(out / "items.jsonl")])
+    assert r.exit_code == 0, r.output
+    records = {d["id"]: d for d in map(json.loads, r.stdout.splitlines())}
+    assert records["n1"]["outcome"] == "pass" and records["n1"]["verdicts"]
+    assert records["n2"]["outcome"] == "error" and records["n2"]["verdicts"] == []
+    assert "HTTP 500" in records["n2"]["reason"]

@@ -102,10 +102,18 @@ def apply_cmd(
     """
     lines = load_answers(input_path)
     judges = _build(judge_specs, judge_url, judge_model, judge_api_key_env, concurrency)
-    verdicts = asyncio.run(judge_all(judges, [a.input for a in lines], concurrency=concurrency))
+    answered = [a for a in lines if a.error is None]
+    judged = asyncio.run(judge_all(judges, [a.input for a in answered], concurrency=concurrency))
+    by_line = {a.line: vs for a, vs in zip(answered, judged, strict=True)}
     out = []
-    for answer, vs in zip(lines, verdicts, strict=True):
-        record: dict[str, Any] = {"id": answer.input.id, "verdicts": [v.to_dict() for v in vs]}
+    for answer in lines:
+        if answer.error is not None:  # a run item whose target failed stays an error, never a pass
+            record: dict[str, Any] = {"id": answer.input.id, "verdicts": [], "outcome": "error"}
+            record["reason"] = f"no answer to judge: {answer.error}"
+            out.append(json.dumps(record, ensure_ascii=False))
+            continue
+        vs = by_line[answer.line]
+        record = {"id": answer.input.id, "verdicts": [v.to_dict() for v in vs]}
         if answer.input.kind in ("generation", "should_refuse", "should_not_refuse"):
             record["outcome"], record["reason"] = decide(answer.input.kind, vs)
         out.append(json.dumps(record, ensure_ascii=False))

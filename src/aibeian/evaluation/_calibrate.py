@@ -42,6 +42,7 @@ class AnswerLine:
     input: JudgeInput
     label: str | None
     line: int
+    error: str | None = None  # a run record with no answer (the target failed): nothing to judge
 
 
 def load_answers(path: str | os.PathLike[str], *, require_label: bool = False) -> list[AnswerLine]:
@@ -66,6 +67,11 @@ def load_answers(path: str | os.PathLike[str], *, require_label: bool = False) -
             response = response.get("text")
         if "id" not in data:
             problems.append(Problem("missing", field="id", path=source, line=number))
+        elif not require_label and response is None and data.get("outcome") == "error":
+            # an errored item of a run's items.jsonl: re-judging the run must not stop at it
+            item = JudgeInput(id=str(data["id"]), prompt=str(data.get("prompt") or ""), response="")
+            out.append(AnswerLine(item, None, number, error=str(data.get("error") or "no answer")))
+            continue
         if not isinstance(response, str):
             problems.append(Problem("missing or not a string", field="response", path=source, line=number))
         label = data.get("label")
