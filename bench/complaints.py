@@ -135,7 +135,10 @@ class Server:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # graceful shutdown stuck on open connections
+                self.kill()
 
 
 # ----------------------------------------------------------------------------------------------- clients
