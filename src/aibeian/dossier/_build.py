@@ -23,6 +23,7 @@ from aibeian.dossier._feeds import EVIDENCE_INDEX
 from aibeian.dossier._package import MANIFEST, MANIFEST_FORMAT, sha256_file
 from aibeian.dossier._runs import RunSummary
 from aibeian.dossier._schema import XLSX_DOCUMENTS
+from aibeian.dossier._templates import check_templates_dir, load_own_template
 from aibeian.dossier._words import Lang
 from aibeian.dossier._xlsx import write_keyword_list, write_test_set
 from aibeian.errors import InputError
@@ -44,8 +45,7 @@ def template_for(doc_id: str, templates_dir: Path | None) -> dict[str, Any] | No
     if templates_dir is not None:
         own = templates_dir / f"{doc_id}.yaml"
         if own.is_file():
-            data: dict[str, Any] = yaml.safe_load(own.read_text(encoding="utf-8"))
-            return data
+            return load_own_template(own)
     return _builtin_template(doc_id)
 
 
@@ -73,6 +73,8 @@ def build_dossier(
     With ``checklist`` (the answers as :func:`use_checklist` reads them), each ``yes`` with evidence is cited
     in the sections it feeds and listed in the evidence index (``supporting-evidence``)."""
     banks = banks or []
+    if templates_dir is not None:
+        check_templates_dir(templates_dir, [d.id for d in load_standards().documents])
     needed = [d for d in facts.documents if d in XLSX_DOCUMENTS or template_for(d, templates_dir) is not None]
     evidence = list(checklist.evidence) if checklist is not None else []
     if evidence and EVIDENCE_INDEX not in needed:
