@@ -35,3 +35,15 @@ def test_import_prints_unmapped_categories_literally(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, [*args, "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "unmapped category '[red]其他'" in r.output and "d[1].csv" in r.output
+
+
+def test_the_same_bank_given_twice_is_one_clear_error(tmp_path: Path) -> None:
+    """QA: `banks check b.jsonl ./b.jsonl` (or a glob that repeats a file) reported every id as repeated."""
+    bank = tmp_path / "b.jsonl"
+    bank.write_text(
+        '{"id": "a", "prompt": "介绍长城", "kind": "should_not_refuse", "aspect": "N.7"}\n', encoding="utf-8"
+    )
+    r = CliRunner().invoke(cli, ["banks", "check", str(bank), str(tmp_path / "." / "b.jsonl")])
+    assert r.exit_code == 2
+    assert "the same file is given twice" in r.output
+    assert "repeats" not in r.output

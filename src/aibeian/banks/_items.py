@@ -203,8 +203,14 @@ def load_bank(
     problems: list[Problem] = []
     items: list[BankItem] = []
     seen: dict[str, str] = {}
+    given: dict[Path, str] = {}
     for p in paths:
         path = str(Path(p))
+        resolved = Path(p).resolve()
+        if resolved in given:  # e.g. a shell glob that also matches a file named on its own
+            problems.append(Problem(f"the same file is given twice (also as {given[resolved]})", path=path))
+            continue
+        given[resolved] = path
         for number, raw in iter_bank_lines(p):
             try:
                 data = json.loads(raw)
