@@ -36,7 +36,6 @@ from aibeian.corpus._readers import (
     iter_jsonl,
     iter_text_file,
     jsonl_record,
-    no_column,
     open_stream,
 )
 
@@ -236,75 +235,6 @@ def _jsonl_blocks(
         yield Block.of_items(chunk, source_field is not None)
 
 
-def _arrow_batch(
-    column: Any, batch: Any, has_values: bool, relpath: str, row: int, text_field: str, with_values: bool
-) -> Block:
-    """A Parquet record batch with a string text column, kept in Arrow until the one decode."""
-    import pyarrow as pa
-
-    texts = column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
-    valid = texts.is_valid().to_pylist() if texts.null_count else None
-    try:
-        joined, lengths = decoded(texts if valid is None else texts.filter(mask(np.array(valid, dtype=bool))))
-    except UnicodeDecodeError:
-        column.to_pylist()  # raises what the reference reader raises, so the message is the same
-        raise
-    values = batch.column(1).to_pylist() if has_values else [None] * len(column)
-    if valid is None:
-        keys = [f"{relpath}#{row + i}" for i in range(1, len(column) + 1)]
-        return Block(keys, joined, lengths, values if with_values else None)
-    block = Block(joined=joined, lengths=lengths, values=[] if with_values else None)
-    for i, ok in enumerate(valid):
-        if ok:
-            block.keys.append(f"{relpath}#{row + i + 1}")
-            if block.values is not None:
-                block.values.append(values[i])
-        else:
-            block.corrupt.append(Corrupt(relpath, row + i + 1, f'column "{text_field}" is null'))
-    return block
-
-
-def _parquet_blocks(
-    path: Path, relpath: str, row_group: int | None, text_field: str, source_field: str | None
-) -> Iterator[Block]:
-    """One block per record batch; the same rows, keys and problems as ``_readers._iter_parquet``."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from aibeian.corpus._readers import BATCH_ROWS
-
-    row = 0
-    with_values = source_field is not None
-    try:
-        pf = pq.ParquetFile(path)
-        groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
-        row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
-        names = set(pf.schema_arrow.names)
-        if text_field not in names:
-            yield Block.of_problem(Corrupt(relpath, None, no_column(text_field, names)), with_values)
-            return
-        columns = [text_field] + ([source_field] if source_field and source_field in names else [])
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
-            column = batch.column(0)
-            count = len(column)
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                block = _arrow_batch(column, batch, len(columns) > 1, relpath, row, text_field, with_values)
-            else:
-                values = batch.column(1).to_pylist() if len(columns) > 1 else [None] * count
-                items: list[Item | Corrupt] = []
-                for i, (text, value) in enumerate(zip(column.to_pylist(), values, strict=True)):
-                    if isinstance(text, str):
-                        items.append(Item(f"{relpath}#{row + i + 1}", text, value))
-                    else:
-                        what = "null" if text is None else f"not text ({type(text).__name__})"
-                        items.append(Corrupt(relpath, row + i + 1, f'column "{text_field}" is {what}'))
-                block = Block.of_items(items, with_values)
-            row += count
-            yield block
-    except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        yield Block.of_problem(Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}"), with_values)
-
-
 def iter_blocks(
     path: Path,
     relpath: str,
@@ -323,6 +253,8 @@ def iter_blocks(
     if fmt == "jsonl":
         yield from _jsonl_blocks(path, relpath, compression, text_field, source_field)
     elif fmt == "parquet":
-        yield from _parquet_blocks(path, relpath, row_group, text_field, source_field)
+        from aibeian.corpus._parquet_blocks import parquet_blocks  # it builds on this module
+
+        yield from parquet_blocks(path, relpath, row_group, text_field, source_field)
     else:
         yield Block.of_items(list(iter_text_file(path, relpath, compression)), with_values)
