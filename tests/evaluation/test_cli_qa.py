@@ -107,3 +107,17 @@ def test_rejudging_a_run_with_errored_items(tmp_path: Path, server: FakeOpenAI) 
     assert records["n1"]["outcome"] == "pass" and records["n1"]["verdicts"]
     assert records["n2"]["outcome"] == "error" and records["n2"]["verdicts"] == []
     assert "HTTP 500" in records["n2"]["reason"]
+
+
+def test_a_refused_resume_leaves_the_run_record_alone(tmp_path: Path, server: FakeOpenAI) -> None:
+    """QA: resuming a complete run with another --model was refused, but run.json was then marked
+    "interrupted", so its report said the run had not finished."""
+    bank = write_bank(tmp_path / "bank.jsonl", [ok(1, "介绍长城")])
+    out = tmp_path / "run"
+    assert CliRunner().invoke(cli, eval_args(bank, server, out)).exit_code == 0
+    before = (out / "run.json").read_bytes()
+    args = eval_args(bank, server, out)
+    args[args.index("m")] = "other-model"
+    assert CliRunner().invoke(cli, args).exit_code == 2
+    assert (out / "run.json").read_bytes() == before
+    assert json.loads(before)["status"] == "complete"

@@ -200,6 +200,7 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
     except BaseException:
         await _close(target, judge_list)
         raise
+    started = False  # only a run this call has marked running may be marked interrupted or failed
     try:
         spec = fingerprint(config, judge_list, target)
         if run_dir.exists():
@@ -230,6 +231,7 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
             }
         record.update(status="running", updated=now_iso())
         run_dir.write_run(record)
+        started = True
         done = {
             rid
             for rid, r in latest_records_repaired(run_dir).items()
@@ -244,7 +246,7 @@ async def run_async(config: RunConfig, progress: Progress | None = None) -> RunS
         run_dir.write_run(record)
         return RunSummary(run_dir.path, len(items), len(items) - len(todo), len(todo), results)
     except BaseException as exc:
-        if run_dir.run_file.is_file():
+        if started and run_dir.run_file.is_file():
             status = "failed" if isinstance(exc, TargetError) else "interrupted"
             current = run_dir.read_run()
             current.update(status=status, updated=now_iso())
