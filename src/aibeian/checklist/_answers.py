@@ -96,6 +96,14 @@ class _Reader:
                     expected=f"a path relative to the answers file's folder ({self.base})",
                 )
                 continue
+            if not resolved.is_file():  # a folder has no single digest for the dossier's evidence index
+                self.problem(
+                    f"evidence {value} is a folder, not a file",
+                    key,
+                    item=item,
+                    expected="the files themselves, as a list: [folder/a.pdf, folder/b.xlsx]",
+                )
+                continue
             paths.append(resolved)
         return tuple(paths)
 
