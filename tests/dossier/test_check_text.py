@@ -34,3 +34,19 @@ def test_text_lines_are_readable_not_python_dicts(tmp_path: Path, good_run: Path
         r.output
     )
     assert any(line.startswith("failing  corpus_run: no corpus run given") for line in lines), r.output
+
+
+def test_a_rate_written_as_a_percentage_is_named(tmp_path: Path, good_run: Path) -> None:
+    """QA: `stated_refusal_rate: 97` (meaning 97 %) only showed up as "inconsistent: stated 97; measured 0.97"."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "facts-genai.yaml")
+        .read_text(encoding="utf-8")
+        .replace("stated_refusal_rate: null", "stated_refusal_rate: 97"),
+        encoding="utf-8",
+    )
+    r = CliRunner().invoke(cli, ["dossier", "check", str(facts), "--runs", str(good_run)])
+    assert r.exit_code == 2
+    assert (
+        '"evaluation.stated_refusal_rate": 97 is not a rate; expected a fraction between 0 and 1' in r.output
+    )

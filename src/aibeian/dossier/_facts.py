@@ -179,6 +179,18 @@ def facts_from_document(doc: LocatedDocument) -> Facts:
                 )
             )
             continue
+        if path.endswith("_rate") and isinstance(value, int | float) and not 0 <= value <= 1:
+            # 97 meant as 97 % would otherwise surface as a confusing "inconsistent with the run"
+            problems.append(
+                Problem(
+                    f"{value} is not a rate",
+                    path=doc.path,
+                    line=line,
+                    field=path,
+                    expected=f"a fraction between 0 and 1 (e.g. {value / 100:g} for {value:g} %)",
+                )
+            )
+            continue
         values[path] = value.isoformat() if isinstance(value, dt.date) else value
     filing = data.get("filing")
     if filing not in FILINGS:
