@@ -12,6 +12,7 @@ from aibeian.cli.banks import banks
 from aibeian.cli.checklist import checklist
 from aibeian.cli.complaints import complaints
 from aibeian.cli.corpus import corpus
+from aibeian.cli.doctor import doctor
 from aibeian.cli.dossier import dossier
 from aibeian.cli.eval import eval_group
 from aibeian.cli.judge import judge
@@ -82,6 +83,7 @@ cli.add_command(users)
 cli.add_command(checklist)
 cli.add_command(keywords)
 cli.add_command(worker)
+cli.add_command(doctor)
 
 
 def main() -> None:
