@@ -69,6 +69,16 @@ def show_cmd(triage_path: Path | None, law: str | None, fmt: str, lang: str) -> 
         return
     text = render_items(cl, items, triage=triage, fmt=cast(Literal["text", "markdown"], fmt), lang=language)
     click.echo(text, nl=False)
+    if triage is not None and not triage.filings:
+        # "0 items" alone reads like a bug: say why, and that the laws themselves still apply
+        click.echo(
+            "注：该分诊结果无需办理任何备案，因此未选出检查项；个人信息保护法等法律义务仍然适用，"
+            "去掉 --triage 可查看全部检查项。"
+            if language == "zh"
+            else "Note: this triage result calls for no filing, so no item is selected; the laws themselves "
+            "(PIPL, DSL, CSL) still apply — drop --triage to see every item.",
+            err=True,
+        )
 
 
 @checklist.command("answer")
