@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -47,9 +46,8 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
-@functools.cache
 def _umask() -> int:
-    """The process umask, read without changing it where Linux allows (os.umask alone must set it)."""
+    """The process umask now (not cached: it can change), read without changing it where Linux allows."""
     with contextlib.suppress(OSError, ValueError):
         for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
             if line.startswith("Umask:"):
