@@ -6,6 +6,15 @@ from aibeian.corpus._assess import assess_run, thresholds
 from aibeian.corpus._plan import Plan, Shard, plan_shards
 from aibeian.corpus._readers import Corrupt, Item, iter_items
 from aibeian.corpus._review import draw_manual_sample, import_reviews, manual_summary, write_review_file
+from aibeian.corpus._review_store import (
+    Agreement,
+    ReviewState,
+    agreement,
+    claim,
+    claimed_by_others,
+    record_verdict,
+    review_state,
+)
 from aibeian.corpus._run import RunDir, ScanProgress, scan
 from aibeian.corpus._sampling import allocate, item_hashes, technical_count
 from aibeian.corpus._settings import ScanSettings
@@ -13,18 +22,23 @@ from aibeian.corpus._shard import scan_shard
 from aibeian.corpus._sources import Source, SourcesConfig, load_sources
 
 __all__ = [
+    "Agreement",
     "Corrupt",
     "Item",
     "Plan",
+    "ReviewState",
     "RunDir",
     "ScanProgress",
     "ScanSettings",
     "Shard",
     "Source",
     "SourcesConfig",
+    "agreement",
     "allocate",
     "assess",
     "assess_run",
+    "claim",
+    "claimed_by_others",
     "draw_manual_sample",
     "import_reviews",
     "item_hashes",
@@ -33,6 +47,8 @@ __all__ = [
     "manual_summary",
     "plan_shards",
     "prepare_settings",
+    "record_verdict",
+    "review_state",
     "scan",
     "scan_shard",
     "technical_count",

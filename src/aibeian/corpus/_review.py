@@ -7,10 +7,13 @@ draw needs no full pass over the corpus, only a re-read of the shards that hold 
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,21 @@ __all__ = ["draw_manual_sample", "import_reviews", "manual_summary", "write_revi
 
 SAMPLE_FILE = "manual_sample.jsonl"
 REVIEWS_FILE = "reviews.jsonl"
+LOCK_FILE = ".reviews.lock"
+
+
+@contextlib.contextmanager
+def reviews_lock(run: RunDir) -> Iterator[None]:
+    """Held by every writer of ``reviews.jsonl`` (the CLI import and the workbench's review screen), so a
+    verdict recorded on screen while a file is imported is never lost between read and rename."""
+    with open(run.path / LOCK_FILE, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 YES = {"yes", "y", "true", "1", "是", "合格", "qualified", "pass"}
 NO = {"no", "n", "false", "0", "否", "不合格", "unqualified", "fail"}
 
@@ -213,12 +231,13 @@ def import_reviews(run: RunDir, path: str) -> dict[str, int]:
             }
     if problems:
         raise InputError(problems=problems)
-    merged = {r["id"]: r for r in _load_reviews(run)}
-    merged.update(verdicts)
-    atomic_write_text(
-        run.path / REVIEWS_FILE,
-        "".join(json.dumps(merged[k], ensure_ascii=False) + "\n" for k in sorted(merged)),
-    )
+    with reviews_lock(run):
+        merged = {r["id"]: r for r in _load_reviews(run)}
+        merged.update(verdicts)
+        atomic_write_text(
+            run.path / REVIEWS_FILE,
+            "".join(json.dumps(merged[k], ensure_ascii=False) + "\n" for k in sorted(merged)),
+        )
     return {"imported": len(verdicts), "blank": blank, "reviewed": len(merged)}
 
 

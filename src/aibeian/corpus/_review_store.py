@@ -14,18 +14,15 @@ cannot lose each other's verdicts; ``reviews.jsonl`` is replaced atomically.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aibeian.corpus._review import REVIEWS_FILE, SAMPLE_FILE
+from aibeian.corpus._review import REVIEWS_FILE, SAMPLE_FILE, reviews_lock
 from aibeian.corpus._run import RunDir
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
@@ -44,7 +41,6 @@ __all__ = [
 ]
 
 LOG_FILE = "review_log.jsonl"
-LOCK_FILE = ".reviews.lock"
 CLAIMS_FILE = "review_claims.json"
 CLAIM_SECONDS = 600
 """How long an item shown to one reviewer is skipped for the others, so two reviewers working through the
@@ -80,16 +76,6 @@ def load_sample(run: RunDir) -> list[dict[str, Any]]:
     with _CACHE_LOCK:
         _SAMPLES[path] = (key, records)
     return records
-
-
-@contextlib.contextmanager
-def _locked(run: RunDir) -> Iterator[None]:
-    with open(run.path / LOCK_FILE, "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -138,7 +124,7 @@ def record_verdict(
         )
     when = (at or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     verdict = {"id": item_id, "qualified": qualified, "reason": reason, "reviewer": reviewer, "at": when}
-    with _locked(run):
+    with reviews_lock(run):
         primary = {r["id"]: r for r in _read_jsonl(run.path / REVIEWS_FILE)}
         current = primary.get(item_id)
         is_primary = current is None or str(current.get("reviewer") or "") == reviewer
@@ -251,7 +237,7 @@ def _read_claims(run: RunDir, now: dt.datetime) -> dict[str, dict[str, str]]:
 def claim(run: RunDir, *, item_id: str, reviewer: str, now: dt.datetime | None = None) -> None:
     """Note that ``reviewer`` has ``item_id`` on screen (expired claims are dropped on the way)."""
     now = now or dt.datetime.now(dt.UTC)
-    with _locked(run):
+    with reviews_lock(run):
         claims = _read_claims(run, now)
         claims[item_id] = {"reviewer": reviewer, "at": now.isoformat()}
         atomic_write_text(run.path / CLAIMS_FILE, json.dumps(claims, ensure_ascii=False) + "\n")

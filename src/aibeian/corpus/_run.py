@@ -9,7 +9,8 @@ change are skipped, so a resumed run yields the same results as an uninterrupted
       shards/<shard>.json      one shard's counts, sample outcome, flagged items, manual-sample reserve
       shards/<shard>.done      its completion marker (fingerprint of the files + settings key)
       manual_sample.jsonl      the drawn manual sample (``corpus sample``)
-      reviews.jsonl            imported reviewer verdicts (``corpus review-import``)
+      reviews.jsonl            reviewer verdicts (``corpus review-import`` or the workbench's review screen)
+      review_log.jsonl         every verdict by every reviewer (two-reviewer agreement)
 """
 
 from __future__ import annotations

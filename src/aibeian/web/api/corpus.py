@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from aibeian.corpus._review_store import record_verdict
+from aibeian.corpus import record_verdict
 from aibeian.storage import record
 from aibeian.web import _corpus_review as view
 from aibeian.web.deps import CurrentUser, EditorUser, SessionDep, SettingsDep, actor

@@ -10,8 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from aibeian.corpus import RunDir
-from aibeian.corpus._review_store import claim, claimed_by_others, record_verdict
+from aibeian.corpus import RunDir, claim, claimed_by_others, record_verdict
 from aibeian.errors import InputError
 from aibeian.standards import load_standards
 from aibeian.storage import User, record
