@@ -121,3 +121,12 @@ def test_a_refused_resume_leaves_the_run_record_alone(tmp_path: Path, server: Fa
     assert CliRunner().invoke(cli, args).exit_code == 2
     assert (out / "run.json").read_bytes() == before
     assert json.loads(before)["status"] == "complete"
+
+
+def test_refusal_judge_with_an_argument_is_refused(tmp_path: Path) -> None:
+    """QA: `--judge refusal:x` ran as plain `refusal`, silently."""
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"id": "1", "prompt": "p", "response": "抱歉，我无法提供帮助。"}\n', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["judge", "--judge", "refusal:strict", str(answers)])
+    assert r.exit_code == 2
+    assert "the refusal judge takes no argument (got 'strict')" in r.output

@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from aibeian.errors import InputError
 from aibeian.evaluation.judges._base import (
     REFUSAL_LABELS,
     Evidence,
@@ -129,4 +130,8 @@ class RefusalJudge:
 
 @judge("refusal")
 def refusal_judge(arg: str | None, context: JudgeContext) -> RefusalJudge:
+    if arg:  # `refusal:x` would otherwise run as plain `refusal` and record a spec the user did not mean
+        raise InputError(
+            f"the refusal judge takes no argument (got {arg!r})", field="--judge", expected="refusal"
+        )
     return RefusalJudge()
