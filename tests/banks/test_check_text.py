@@ -47,3 +47,19 @@ def test_the_same_bank_given_twice_is_one_clear_error(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "the same file is given twice" in r.output
     assert "repeats" not in r.output
+
+
+def test_augment_with_both_risk_and_aspect_is_refused(tmp_path: Path) -> None:
+    """QA: both were accepted, and every candidate would be an inconsistent item (risk and aspect)."""
+    args = [
+        "banks",
+        "augment",
+        str(tmp_path / "b.jsonl"),
+        "--generator",
+        "http://127.0.0.1:9/v1",
+        "--model",
+        "m",
+    ]
+    r = CliRunner().invoke(cli, [*args, "--risk", "A.3.1", "--aspect", "N.1", "--n", "2"])
+    assert r.exit_code == 2
+    assert "give --risk or --aspect, not both" in r.output

@@ -219,6 +219,12 @@ def augment_cmd(
         raise InputError(
             "name what to write candidates for", field="--risk", expected="--risk A.x.y or --aspect N.x"
         )
+    if (
+        risk is not None and aspect is not None
+    ):  # the candidates would be inconsistent items (a risk and an aspect)
+        raise InputError(
+            "give --risk or --aspect, not both", field="--aspect", expected="--risk A.x.y or --aspect N.x"
+        )
     if risk is not None and risk not in s.risk_ids():
         raise InputError(f"unknown risk {risk!r}", field="--risk", expected="A.1.1 … A.5.2")
     if aspect is not None and aspect not in {a.id for a in s.should_not_refuse_aspects}:
