@@ -33,7 +33,7 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-_SPEC_KEYS = ("banks", "target", "judges", "sample", "seed")
+_SPEC_KEYS = ("banks", "target", "judges")  # what reports and resume read
 
 
 class RunDirectory:

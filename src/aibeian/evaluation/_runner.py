@@ -105,8 +105,8 @@ def _comparable(spec: dict[str, Any]) -> dict[str, Any]:
         "banks": [b["sha256"] for b in spec["banks"]],
         "target": target,
         "judges": judges,
-        "sample": spec["sample"],
-        "seed": spec["seed"],
+        "sample": spec.get("sample"),
+        "seed": spec.get("seed"),
     }
 
 
