@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         description="Folder of each filing's dossier facts file and builds (the workbench's dossier screen); "
         "default: home/dossier.",
     )
+    complaint_policy: Path | None = Field(
+        default=None,
+        description="The provider's complaint policy (categories, reply limits in working days, attachment "
+        "limits), a copy of the packaged complaints/data/policy.yaml; default: the packaged policy.",
+    )
     upload_max_mb: int = Field(
         default=50,
         ge=1,

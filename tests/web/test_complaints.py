@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from aibeian.complaints import draft_complaint, load_policy
+from aibeian.errors import InputError
 from aibeian.storage import Store, count_complaints, list_audit, open_store, submit_complaint
 from aibeian.web import create_app
 from web.conftest import csrf_of, login, make_settings, seed_users
@@ -355,3 +356,22 @@ def test_complaint_flow_on_postgres(tmp_path: Path, pg_scratch_url: str) -> None
             assert count_complaints(s) == 1
     finally:
         store.dispose()
+
+
+def test_the_providers_policy_file_is_what_the_intake_publishes(
+    tmp_path: Path, sqlite_url: str, store: Store
+) -> None:
+    source = Path(__file__).resolve().parents[2] / "src/aibeian/complaints/data/policy.yaml"
+    own = tmp_path / "policy.yaml"
+    own.write_text(
+        source.read_text(encoding="utf-8").replace("违法违规内容", "违法违规信息（本公司）"), encoding="utf-8"
+    )
+    app = create_app(make_settings(tmp_path, sqlite_url, complaint_policy=own), store=store)
+    with TestClient(app) as c:
+        assert "违法违规信息（本公司）" in c.get("/complaint").text
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("reply_working_days: fifteen\ncategories: []\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        create_app(make_settings(tmp_path, sqlite_url, complaint_policy=broken), store=store)
+    assert "broken.yaml" in str(info.value)

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from aibeian import __version__
+from aibeian.complaints import load_policy
 from aibeian.settings import Settings
 from aibeian.storage import Store, make_engine
 from aibeian.web._complaint_intake import IntakeSizeGuard, csrf_except_public_intake
@@ -43,6 +44,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    if settings.complaint_policy is not None:  # the provider's own; a mistake stops the start, named
+        app.state.complaint_policy = load_policy(settings.complaint_policy)
     app.state.store = store or Store(make_engine(url), url)
     app.state.store_ready = False
     app.state.limiter = LoginLimiter(
