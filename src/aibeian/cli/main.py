@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 from rich.console import Console
 
 from aibeian import __version__
-from aibeian.cli.banks import banks
-from aibeian.cli.checklist import checklist
-from aibeian.cli.complaints import complaints
-from aibeian.cli.corpus import corpus
-from aibeian.cli.doctor import doctor
-from aibeian.cli.dossier import dossier
-from aibeian.cli.eval import eval_group
-from aibeian.cli.judge import judge
-from aibeian.cli.keywords import keywords
-from aibeian.cli.label import label
-from aibeian.cli.obligations import display_check_cmd, filing_number, obligations
-from aibeian.cli.serve import serve
-from aibeian.cli.standards import standards
-from aibeian.cli.triage import triage
-from aibeian.cli.users import users
-from aibeian.cli.worker import worker
 from aibeian.errors import AibeianError, InputError
 
 CONTEXT_SETTINGS = {
@@ -44,9 +29,42 @@ def report_error(exc: AibeianError, console: Console) -> None:
         console.print(str(exc), highlight=False, markup=False)
 
 
+# Each command's module is imported only when that command runs (or help lists it): importing them all
+# (pyarrow, FastAPI, SQLAlchemy, pypinyin, Pillow…) cost seconds before every command.
+COMMANDS = {
+    "banks": "aibeian.cli.banks:banks",
+    "checklist": "aibeian.cli.checklist:checklist",
+    "complaints": "aibeian.cli.complaints:complaints",
+    "corpus": "aibeian.cli.corpus:corpus",
+    "display-check": "aibeian.cli.obligations:display_check_cmd",
+    "doctor": "aibeian.cli.doctor:doctor",
+    "dossier": "aibeian.cli.dossier:dossier",
+    "eval": "aibeian.cli.eval:eval_group",
+    "filing-number": "aibeian.cli.obligations:filing_number",
+    "judge": "aibeian.cli.judge:judge",
+    "keywords": "aibeian.cli.keywords:keywords",
+    "label": "aibeian.cli.label:label",
+    "obligations": "aibeian.cli.obligations:obligations",
+    "serve": "aibeian.cli.serve:serve",
+    "standards": "aibeian.cli.standards:standards",
+    "triage": "aibeian.cli.triage:triage",
+    "users": "aibeian.cli.users:users",
+    "worker": "aibeian.cli.worker:worker",
+}
+
+
 class AibeianGroup(click.Group):
     """A click group whose commands' AibeianErrors become a message on stderr and the error's exit code,
-    the same under the console script and under click's test runner."""
+    the same under the console script and under click's test runner; its commands load lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,29 +79,11 @@ class AibeianGroup(click.Group):
 def cli() -> None:
     """aibeian — 中国AI服务备案工作台 / a workbench for China's CAC filings for AI services.
 
-    Triage which filings apply (算法备案, 大模型备案, 生成式AI登记), and read the regulatory facts
-    the tool checks against.
+    Triage the filings (算法备案, 大模型备案, 生成式AI登记); build and check the keyword library; evaluate
+    the model on the test banks; assess the training corpus; write and verify AIGC labels; draft the
+    dossier; keep up the obligations and complaints after the filing — from the command line or the
+    web workbench (aibeian serve). Start with `aibeian doctor` to see what this installation can do.
     """
-
-
-cli.add_command(corpus)
-cli.add_command(standards)
-cli.add_command(triage)
-cli.add_command(label)
-cli.add_command(dossier)
-cli.add_command(filing_number)
-cli.add_command(display_check_cmd)
-cli.add_command(obligations)
-cli.add_command(complaints)
-cli.add_command(banks)
-cli.add_command(eval_group)
-cli.add_command(judge)
-cli.add_command(serve)
-cli.add_command(users)
-cli.add_command(checklist)
-cli.add_command(keywords)
-cli.add_command(worker)
-cli.add_command(doctor)
 
 
 def main() -> None:
