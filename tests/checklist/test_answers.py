@@ -47,6 +47,22 @@ def test_both_forms_and_yaml_booleans(tmp_path: Path) -> None:
     assert policy.line == 1
 
 
+def test_spreadsheet_spellings_of_the_answers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "csl.logs.six_months: N/A\ncsl.complaints.system: 不适用\ndsl.ethics.review: 是\nai.genai.complaints: 否\n",
+    )
+    answers = {k: a.answer for k, a in load_answers(path).answers.items()}
+    assert answers == {
+        "csl.logs.six_months": "na",
+        "csl.complaints.system": "na",
+        "dsl.ethics.review": "yes",
+        "ai.genai.complaints": "no",
+    }
+    with pytest.raises(InputError, match="line 1"):
+        load_answers(write(tmp_path, "csl.logs.six_months: maybe\n", "bad.yaml"))
+
+
 def test_evidence_is_relative_to_the_answers_file_not_the_cwd(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

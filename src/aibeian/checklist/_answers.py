@@ -18,6 +18,14 @@ from aibeian.files import LocatedDocument, load_structured
 
 AnswerValue = Literal["yes", "no", "na"]
 ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "no", "na")
+# How advisers' spreadsheets write the same three answers; read as the canonical value.
+ANSWER_ALIASES: dict[str, AnswerValue] = {
+    "n/a": "na",
+    "n.a.": "na",
+    "不适用": "na",
+    "是": "yes",
+    "否": "no",
+}
 _KEYS = ("answer", "evidence", "note")
 
 
@@ -46,8 +54,11 @@ def _value(raw: Any) -> AnswerValue | None:
         return "yes"
     if raw is False:
         return "no"
-    if isinstance(raw, str) and raw.strip().lower() in ANSWER_VALUES:
-        return raw.strip().lower()  # type: ignore[return-value]
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in ANSWER_VALUES:
+            return text  # type: ignore[return-value]
+        return ANSWER_ALIASES.get(text)
     return None
 
 

@@ -198,7 +198,13 @@ def _year_bounds(year: int | None) -> tuple[dt.datetime | None, dt.datetime | No
 @click.option("--year", type=int, help="Only complaints received in this year (Asia/Shanghai).")
 @click.option("--with-contact", is_flag=True, help="Include the reporters' contact details (personal data).")
 @click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Column headers."
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    envvar="AIBEIAN_LANG",
+    show_envvar=True,
+    help="Column headers.",
 )
 @_NOW
 def export_cmd(

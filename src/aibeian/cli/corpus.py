@@ -114,7 +114,7 @@ class _Bar:
 )
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Run directory.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=LANG, default="zh", show_default=True)
+@click.option("--lang", type=LANG, default="zh", show_default=True, envvar="AIBEIAN_LANG", show_envvar=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
 def scan_cmd(
     corpus_paths: tuple[str, ...],
@@ -275,7 +275,7 @@ def review_import_cmd(run_dir: str, review_file: str) -> None:
     default="markdown",
     show_default=True,
 )
-@click.option("--lang", type=LANG, default="zh", show_default=True)
+@click.option("--lang", type=LANG, default="zh", show_default=True, envvar="AIBEIAN_LANG", show_envvar=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to a file (required for docx).")
 def report_cmd(run_dir: str, fmt: str, lang: str, out: str | None) -> None:
     """The corpus section of the security self-assessment, regenerated from the run directory alone."""
