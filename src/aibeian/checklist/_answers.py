@@ -57,7 +57,7 @@ def _value(raw: Any) -> AnswerValue | None:
     if isinstance(raw, str):
         text = raw.strip().lower()
         if text in ANSWER_VALUES:
-            return text  # type: ignore[return-value]
+            return text
         return ANSWER_ALIASES.get(text)
     return None
 
