@@ -4,40 +4,18 @@ Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from aibeian.storage import Store, load_demo
 from aibeian.web import create_app
 from aibeian.web._sample_run import write_sample_run
+from web.browser_support import ARTIFACTS, open_page, serve
 from web.conftest import PASSWORD, make_settings
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -46,31 +24,14 @@ def server(tmp_path: Path, sqlite_url: str, store: Store) -> Iterator[str]:
         load_demo(s)
     settings = make_settings(tmp_path, sqlite_url)
     write_sample_run(settings.evaluation_runs_dir() / "demo-run", items=10_000)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings, store=store)) as base:
+        yield base
 
 
 @pytest.fixture
 def page(server: str):  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(base_url=server)
+    with open_page(server) as pg:
         yield pg
-        browser.close()
 
 
 def _login(page, username: str = "demo", password: str = "demo-password") -> None:  # type: ignore[no-untyped-def]

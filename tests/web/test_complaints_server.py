@@ -6,9 +6,6 @@ the reply. No script from the complaint ever runs. Screenshots go to tests/artif
 from __future__ import annotations
 
 import base64
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,26 +13,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from aibeian.complaints import load_policy
 from aibeian.storage import Store, count_complaints, load_demo
 from aibeian.web import create_app
+from web.browser_support import ARTIFACTS, open_page, serve
 from web.conftest import make_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 HOSTILE = (
     "<script>window.__pwned = 1; alert('x')</script><img src=x onerror=\"window.__pwned=2\"> 生成内容未加标识"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -44,15 +31,8 @@ def server(tmp_path: Path, sqlite_url: str, store: Store) -> Iterator[str]:
         load_demo(s)
     app = create_app(make_settings(tmp_path, sqlite_url), store=store)
     app.state.complaint_policy = load_policy().with_rate_limit(10_000)  # many clients share 127.0.0.1 here
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
 def test_concurrent_clients_that_retry_lose_nothing_and_duplicate_nothing(server: str, store: Store) -> None:
@@ -93,15 +73,8 @@ def test_concurrent_clients_that_retry_lose_nothing_and_duplicate_nothing(server
 
 @pytest.fixture
 def page(server: str):  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(base_url=server)
+    with open_page(server) as pg:
         yield pg
-        browser.close()
 
 
 @pytest.mark.browser

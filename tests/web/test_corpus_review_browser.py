@@ -5,21 +5,18 @@ agreement appears. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from aibeian.corpus import assess_run, thresholds
 from aibeian.settings import Settings
 from aibeian.storage import Store, load_demo
 from aibeian.web import create_app
 from aibeian.web._demo_files import DEMO_CORPUS_RUN, write_demo_files
+from web.browser_support import ARTIFACTS, chromium, serve
 from web.conftest import PASSWORD, make_settings
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port
 
 pytestmark = pytest.mark.browser
 
@@ -30,29 +27,14 @@ def review_server(tmp_path: Path, sqlite_url: str, store: Store) -> Iterator[tup
         load_demo(s)
     settings = make_settings(tmp_path, sqlite_url)
     write_demo_files(settings)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings, store=store)) as base:
+        yield base, settings
 
 
 @pytest.fixture
 def browser(review_server: tuple[str, Settings]):  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _sign_in(browser, base: str, username: str, password: str):  # type: ignore[no-untyped-def]

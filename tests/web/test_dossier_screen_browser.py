@@ -5,20 +5,18 @@ which then verifies. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from aibeian.dossier import verify_package
 from aibeian.jobs import Worker, WorkerOptions
 from aibeian.storage import Store, list_filings, load_demo
 from aibeian.web import create_app
+from web.browser_support import ARTIFACTS, open_page, serve
 from web.conftest import make_settings
-from web.test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, _login
+from web.test_browser import _login
 from web.test_dossier_screen import example_form
 
 pytestmark = pytest.mark.browser
@@ -31,31 +29,17 @@ def server(tmp_path: Path, sqlite_url: str, store: Store) -> Iterator[str]:
     settings = make_settings(tmp_path, sqlite_url)
     worker = Worker(store, WorkerOptions(poll_seconds=0.1))
     worker.start()
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    worker.stop()
+    try:
+        with serve(create_app(settings, store=store)) as base:
+            yield base
+    finally:
+        worker.stop()
 
 
 @pytest.fixture
 def page(server: str):  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(base_url=server, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    with open_page(server, accept_downloads=True, viewport={"width": 1280, "height": 900}) as pg:
         yield pg
-        browser.close()
 
 
 def test_download_a_dossier(page, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -85,7 +85,7 @@ def test_serve_runs_jobs_in_process(store: Store, sqlite_url: str, tmp_path: Pat
     import time
     import urllib.request
 
-    from web.test_browser import _free_port
+    from web.browser_support import free_port
 
     with store.session() as s:
         job_id = enqueue_job(
@@ -94,7 +94,7 @@ def test_serve_runs_jobs_in_process(store: Store, sqlite_url: str, tmp_path: Pat
             params={"facts": str(EXAMPLES / "facts-algorithm.yaml"), "out": str(tmp_path / "served")},
             actor=Actor(name="serve-test"),
         ).id
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AIBEIAN_HOME": str(tmp_path / "home"), "AIBEIAN_SECRET_KEY": "t"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "aibeian", "serve", "--db", sqlite_url, "--port", str(port)],

@@ -6,8 +6,6 @@ against an empty home, where these endpoints mostly answer 404.)"""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from aibeian.settings import Settings
 from aibeian.storage import load_demo, open_store
 from aibeian.web import create_app
 from aibeian.web._demo_files import write_demo_files
-from web.test_browser import _free_port
+from web.browser_support import serve
 
 pytestmark = pytest.mark.slow
 
@@ -42,9 +40,12 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
         load_demo(s)
     app_settings = Settings(home=home, db_url=url, secret_key=SecretStr("t"))
     write_demo_files(app_settings)
-    port = _free_port()
-    server = uvicorn_server(create_app(app_settings, store=store), port)
-    base = f"http://127.0.0.1:{port}"
+    with serve(create_app(app_settings, store=store)) as base:
+        yield from _signed_in(base)
+    store.dispose()
+
+
+def _signed_in(base: str) -> Iterator[tuple[str, requests.Session]]:
     session = requests.Session()
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{base}/login").text).group(1)  # type: ignore[union-attr]
     session.post(
@@ -56,18 +57,6 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
     assert session.get(f"{base}/api/keywords").status_code == 200
     yield base, session
     session.close()
-    server.should_exit = True
-    store.dispose()
-
-
-def uvicorn_server(app: object, port: int):  # type: ignore[no-untyped-def]
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server
 
 
 @schema.parametrize()

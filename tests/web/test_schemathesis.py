@@ -5,15 +5,12 @@ not match its schema."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
@@ -22,7 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from aibeian.settings import Settings
 from aibeian.storage import Actor, create_user, open_store
 from aibeian.web import create_app
-from web.test_browser import _free_port
+from web.browser_support import serve
 
 pytestmark = pytest.mark.slow
 
@@ -40,13 +37,12 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
     app = create_app(
         Settings(home=home, db_url=url, secret_key=SecretStr("t"), runs_dir=home / "runs"), store=store
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    with serve(app) as base:
+        yield from _signed_in(base)
+    store.dispose()
+
+
+def _signed_in(base: str) -> Iterator[tuple[str, requests.Session]]:
     session = requests.Session()
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{base}/login").text).group(1)  # type: ignore[union-attr]
     session.post(
@@ -58,9 +54,6 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
     assert session.get(f"{base}/api/me").status_code == 200
     yield base, session
     session.close()
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.dispose()
 
 
 @schema.parametrize()
