@@ -70,3 +70,28 @@ def chromium() -> Iterator[Any]:
 def open_page(base_url: str, **options: Any) -> Iterator[Any]:
     with chromium() as browser:
         yield browser.new_page(base_url=base_url, **options)
+
+
+@contextlib.contextmanager
+def api_session(base: str, username: str, password: str) -> Iterator[Any]:
+    """A ``requests`` session signed in through the login form, sending the CSRF token as the API wants it
+    (schemathesis calls the API with a requests session)."""
+    import re
+
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{base}/login").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the login page"
+    session.post(
+        f"{base}/login",
+        data={"username": username, "password": password, "csrf_token": found.group(1)},
+        allow_redirects=False,
+    )
+    session.headers["X-CSRF-Token"] = found.group(1)
+    assert session.get(f"{base}/api/me").status_code == 200, "sign-in failed"
+    try:
+        yield session
+    finally:
+        session.close()

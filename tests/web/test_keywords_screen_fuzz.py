@@ -5,7 +5,6 @@ against an empty home, where these endpoints mostly answer 404.)"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from aibeian.settings import Settings
 from aibeian.storage import load_demo, open_store
 from aibeian.web import create_app
 from aibeian.web._demo_files import write_demo_files
-from web.browser_support import serve
+from web.browser_support import api_session, serve
 
 pytestmark = pytest.mark.slow
 
@@ -40,23 +39,13 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
         load_demo(s)
     app_settings = Settings(home=home, db_url=url, secret_key=SecretStr("t"))
     write_demo_files(app_settings)
-    with serve(create_app(app_settings, store=store)) as base:
-        yield from _signed_in(base)
+    with (
+        serve(create_app(app_settings, store=store)) as base,
+        api_session(base, "demo", "demo-password") as session,
+    ):
+        assert session.get(f"{base}/api/keywords").status_code == 200
+        yield base, session
     store.dispose()
-
-
-def _signed_in(base: str) -> Iterator[tuple[str, requests.Session]]:
-    session = requests.Session()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{base}/login").text).group(1)  # type: ignore[union-attr]
-    session.post(
-        f"{base}/login",
-        data={"username": "demo", "password": "demo-password", "csrf_token": token},
-        allow_redirects=False,
-    )
-    session.headers["X-CSRF-Token"] = token
-    assert session.get(f"{base}/api/keywords").status_code == 200
-    yield base, session
-    session.close()
 
 
 @schema.parametrize()

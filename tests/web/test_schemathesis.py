@@ -4,7 +4,6 @@ not match its schema."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from aibeian.settings import Settings
 from aibeian.storage import Actor, create_user, open_store
 from aibeian.web import create_app
-from web.browser_support import serve
+from web.browser_support import api_session, serve
 
 pytestmark = pytest.mark.slow
 
@@ -37,23 +36,9 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, r
     app = create_app(
         Settings(home=home, db_url=url, secret_key=SecretStr("t"), runs_dir=home / "runs"), store=store
     )
-    with serve(app) as base:
-        yield from _signed_in(base)
+    with serve(app) as base, api_session(base, "admin", "a-long-test-password") as session:
+        yield base, session
     store.dispose()
-
-
-def _signed_in(base: str) -> Iterator[tuple[str, requests.Session]]:
-    session = requests.Session()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{base}/login").text).group(1)  # type: ignore[union-attr]
-    session.post(
-        f"{base}/login",
-        data={"username": "admin", "password": "a-long-test-password", "csrf_token": token},
-        allow_redirects=False,
-    )
-    session.headers["X-CSRF-Token"] = token
-    assert session.get(f"{base}/api/me").status_code == 200
-    yield base, session
-    session.close()
 
 
 @schema.parametrize()
