@@ -7,6 +7,7 @@ complaint that contains markup is read as text; attachments are only ever downlo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -220,6 +221,25 @@ def _after(db: SessionDep, complaint_id: int) -> Response:
     return RedirectResponse(f"/complaints/{complaint_id}", status_code=303)
 
 
+def _change(
+    request: Request,
+    db: SessionDep,
+    complaint_id: int,
+    apply: Callable[[], object],
+    values: dict[str, str] | None = None,
+) -> Response:
+    """Run one staff change; a refused one shows the complaint again with the message next to its field and
+    what was typed kept, and writes nothing."""
+    try:
+        apply()
+    except InputError as exc:
+        db.rollback()
+        return _detail(
+            request, db, complaint_id, status_code=422, errors=field_errors(exc), values=values or {}
+        )
+    return _after(db, complaint_id)
+
+
 @router.post("/complaints/{complaint_id}/assign")
 def assign(
     request: Request,
@@ -228,50 +248,48 @@ def assign(
     complaint_id: int,
     assignee_id: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        target = int(assignee_id) if assignee_id.isdigit() else None
-        assign_complaint(db, complaint_id=complaint_id, assignee_id=target, actor=actor(user))
-    except InputError as exc:
-        db.rollback()
-        return _detail(request, db, complaint_id, status_code=422, errors=field_errors(exc))
-    return _after(db, complaint_id)
+    target = int(assignee_id) if assignee_id.isdigit() else None
+    return _change(
+        request,
+        db,
+        complaint_id,
+        lambda: assign_complaint(db, complaint_id=complaint_id, assignee_id=target, actor=actor(user)),
+    )
 
 
 @router.post("/complaints/{complaint_id}/status")
 def move(
     request: Request, db: SessionDep, user: EditorUser, complaint_id: int, to: Annotated[str, Form()] = ""
 ) -> Response:
-    try:
-        set_complaint_status(db, complaint_id=complaint_id, to=to, actor=actor(user))
-    except InputError as exc:
-        db.rollback()
-        return _detail(request, db, complaint_id, status_code=422, errors=field_errors(exc))
-    return _after(db, complaint_id)
+    return _change(
+        request,
+        db,
+        complaint_id,
+        lambda: set_complaint_status(db, complaint_id=complaint_id, to=to, actor=actor(user)),
+    )
 
 
 @router.post("/complaints/{complaint_id}/notes")
 def note(
     request: Request, db: SessionDep, user: EditorUser, complaint_id: int, text: Annotated[str, Form()] = ""
 ) -> Response:
-    try:
-        add_complaint_note(db, complaint_id=complaint_id, text=text, actor=actor(user))
-    except InputError as exc:
-        db.rollback()
-        return _detail(
-            request, db, complaint_id, status_code=422, errors=field_errors(exc), values={"text": text}
-        )
-    return _after(db, complaint_id)
+    return _change(
+        request,
+        db,
+        complaint_id,
+        lambda: add_complaint_note(db, complaint_id=complaint_id, text=text, actor=actor(user)),
+        {"text": text},
+    )
 
 
 @router.post("/complaints/{complaint_id}/reply")
 def reply(
     request: Request, db: SessionDep, user: EditorUser, complaint_id: int, reply: Annotated[str, Form()] = ""
 ) -> Response:
-    try:
-        reply_complaint(db, complaint_id=complaint_id, text=reply, actor=actor(user))
-    except InputError as exc:
-        db.rollback()
-        return _detail(
-            request, db, complaint_id, status_code=422, errors=field_errors(exc), values={"reply": reply}
-        )
-    return _after(db, complaint_id)
+    return _change(
+        request,
+        db,
+        complaint_id,
+        lambda: reply_complaint(db, complaint_id=complaint_id, text=reply, actor=actor(user)),
+        {"reply": reply},
+    )
