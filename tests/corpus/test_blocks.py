@@ -1,11 +1,13 @@
-"""The columnar block reader (pyarrow's JSON parser, Arrow batches) yields exactly what the item-by-item
-reference reader yields: the same items, keys, texts, source values, problems and line numbers, including
-on the inputs where pyarrow and ``json.loads`` disagree."""
+"""The columnar block readers (our C lexer, pyarrow's JSON parser, Arrow batches) yield exactly what the
+item-by-item reference reader yields: the same items, keys, texts, source values, problems and line
+numbers, including on the inputs where pyarrow, the lexer and ``json.loads`` could disagree. Every test runs
+twice: with the C lexer (``native``) and without it (``arrow``, as on a machine without the extension)."""
 
 from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,22 @@ from aibeian.corpus._blocks import iter_blocks
 from aibeian.corpus._readers import Corrupt
 
 Record = tuple[object, ...]
+
+
+@pytest.fixture(autouse=True, params=["native", "arrow"])
+def reader(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run each test with and without the C lexer (restored by hand: hypothesis tests cannot take the
+    function-scoped monkeypatch)."""
+    if request.param == "native" and blocks_module.NATIVE is None:
+        pytest.skip("the C lexer extension is not built")
+    original = blocks_module.NATIVE
+    if request.param == "arrow":
+        blocks_module.NATIVE = None
+    try:
+        yield request.param
+    finally:
+        blocks_module.NATIVE = original
+
 
 # Lines on which pyarrow and json.loads differ, or that are easy to get wrong, next to ordinary ones.
 LINES = [
@@ -114,9 +132,9 @@ def test_every_tricky_line_reads_as_the_reference_reads_it(
         assert any(r[0] == "corrupt" for r in expected) and any(r[0] == "item" for r in expected)
 
 
-def test_clean_blocks_take_the_arrow_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ordinary JSONL is parsed by pyarrow (not line by line), with or without other fields, and a last
-    line with no newline still counts."""
+def test_clean_blocks_take_a_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str) -> None:
+    """Ordinary JSONL is read a block at a time (by the C lexer, else by pyarrow), never line by line, with
+    or without other fields, and a last line with no newline still counts."""
     calls: list[int] = []
     original = blocks_module.jsonl_record
     monkeypatch.setattr(blocks_module, "jsonl_record", lambda *a: calls.append(1) or original(*a))
@@ -126,6 +144,7 @@ def test_clean_blocks_take_the_arrow_path(tmp_path: Path, monkeypatch: pytest.Mo
         path = _write(tmp_path / name, rows + b'{"text": "last"}', None)
         found = list(iter_blocks(path, name))
         assert len(found) == 1 and found[0].keys[-1] == f"{name}:101"
+        assert (found[0].lexed is not None) == (reader == "native")
         assert not calls
         assert _blocks(path, name) == _reference(path, name)
 

@@ -41,15 +41,6 @@ class Checked:
     evidence: dict[str, list[dict[str, Any]]]
 
 
-def pick(joined: str, lengths: npt.NDArray[np.int64], index: npt.NDArray[np.int64]) -> str:
-    """The texts at ``index`` of a ``\n``-joined block, joined the same way."""
-    starts = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return "\n".join(
-        [joined[a : a + n] for a, n in zip(starts[index].tolist(), lengths[index].tolist(), strict=True)]
-    )
-
-
 class BatchChecker:
     """Collects candidate items, matches them a batch at a time, keeps their outcomes as columns."""
 

@@ -1,8 +1,10 @@
 """Read a shard's files as blocks of items (columns), not one Python object per item.
 
-The shard function spends its time in the matcher only if reading costs little per item, so JSONL lines are
-parsed a block at a time by pyarrow's C++ JSON reader and Parquet record batches stay Arrow arrays; texts
-reach the matcher still in Arrow form. The item-by-item readers in ``_readers`` stay the reference: a block
+The shard function spends its time in the matcher only if reading costs little per item. JSONL blocks are
+read by our C lexer (``_cjsonl``: one pass validating each line, finding the text and source fields,
+counting characters and hashing the item ids for the sample) and their texts are decoded only for the items
+the scan checks; where the extension is not built, or a block holds a line the lexer leaves to Python, they
+are parsed a block at a time by pyarrow's C++ JSON reader. Parquet record batches stay Arrow arrays. The item-by-item readers in ``_readers`` stay the reference: a block
 takes the fast path only when pyarrow provably reads it as they do, and otherwise falls back to them line by
 line, so both give the same items, keys, problems and line numbers. pyarrow accepts a few inputs that
 ``json.loads`` refuses, each excluded before parsing:
@@ -41,6 +43,13 @@ from aibeian.corpus._readers import (
 
 __all__ = ["BLOCK_BYTES", "Block", "decoded", "iter_blocks"]
 
+NATIVE: Any
+try:
+    from aibeian.corpus import _cjsonl as NATIVE  # noqa: N812 - a switch the tests set to None
+except ImportError:  # the optional extension was not built: pyarrow reads every block
+    NATIVE = None
+"""The C lexer, or None (tests set None to exercise the pyarrow path)."""
+
 BLOCK_BYTES = 1 << 20
 """JSONL is parsed in blocks of about this many bytes (whole lines)."""
 FALLBACK_ITEMS = 4096
@@ -49,16 +58,48 @@ _JSON_SPACE = b" \t\r\n"
 
 
 @dataclass
+class Lexed:
+    """A block as the C lexer left it: the raw bytes and where each item's text literal lies in them."""
+
+    data: bytes
+    offsets: bytearray
+    lengths: bytearray
+    escaped: bytearray
+
+
+@dataclass
 class Block:
     """Items of one stretch of a file, in file order, as columns: ``joined`` holds their texts separated by
-    ``\n`` (one string, decoded once), ``lengths`` their lengths; ``values`` the source-field values (None
-    without a source field); ``corrupt`` the lines or rows that could not be read."""
+    ``\n`` (one string, decoded once) unless ``lexed`` keeps them undecoded, ``lengths`` their lengths;
+    ``values`` the source-field values (None without a source field); ``corrupt`` the lines or rows that
+    could not be read; ``hashes`` the items' (technical, manual) sample hashes when the reader computed them
+    for ``seed``."""
 
     keys: list[str] = field(default_factory=list)
     joined: str = ""
     lengths: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     values: list[object] | None = None
     corrupt: list[Corrupt] = field(default_factory=list)
+    lexed: Lexed | None = None
+    hashes: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None
+    seed: int | None = None
+
+    def text_of(self, index: npt.NDArray[np.int64] | None = None) -> str:
+        """The texts at ``index`` (all when None), joined by ``\n``: decoded now if the block was lexed."""
+        if self.lexed is not None:
+            raw = self.lexed
+            at = None if index is None else np.ascontiguousarray(index, dtype=np.int64)
+            return str(NATIVE.texts(raw.data, raw.offsets, raw.lengths, raw.escaped, at))
+        if index is None:
+            return self.joined
+        starts = np.zeros(len(self.lengths), dtype=np.int64)
+        np.cumsum(self.lengths[:-1] + 1, out=starts[1:])
+        return "\n".join(
+            [
+                self.joined[a : a + n]
+                for a, n in zip(starts[index].tolist(), self.lengths[index].tolist(), strict=True)
+            ]
+        )
 
     @classmethod
     def of_items(cls, items: list[Item | Corrupt], with_values: bool) -> Block:
@@ -77,9 +118,10 @@ class Block:
         return cls(corrupt=[problem], values=[] if with_values else None)
 
     def texts(self) -> list[str]:
-        """The texts one by one (for tests and rare paths; the scan works on ``joined``)."""
+        """The texts one by one (for tests and rare paths; the scan works on ``text_of``)."""
+        joined = self.text_of()
         ends = np.cumsum(self.lengths + 1) - 1
-        return [self.joined[e - n : e] for e, n in zip(ends.tolist(), self.lengths.tolist(), strict=True)]
+        return [joined[e - n : e] for e, n in zip(ends.tolist(), self.lengths.tolist(), strict=True)]
 
 
 def decoded(texts: Any) -> tuple[str, npt.NDArray[np.int64]]:
@@ -193,11 +235,52 @@ def _arrow_block(
     return block
 
 
+def _lexed_block(
+    data: bytes, first: int, relpath: str, fields: tuple[str, str | None], seed: int
+) -> tuple[int, Block] | None:
+    """(lines read, the block) by the C lexer, or None when a line must be read by the reference reader."""
+    text_field, source_field = fields
+    try:
+        prefix = f"{relpath}:".encode()
+        found = NATIVE.lex(
+            data,
+            text_field.encode(),
+            None if source_field is None else source_field.encode(),
+            prefix,
+            first,
+            str(seed).encode(),
+        )
+    except (UnicodeEncodeError, OverflowError):  # a name with lone surrogates; a line number past int64
+        return None
+    if found is None:
+        return None
+    count, lines, chars, offsets, lengths, escaped, tech, manual, values = found
+    keys = [f"{relpath}:{n}" for n in np.frombuffer(lines, dtype=np.int64).tolist()]
+    block = Block(
+        keys=keys,
+        lengths=np.frombuffer(chars, dtype=np.int64),
+        values=values,
+        lexed=Lexed(data, offsets, lengths, escaped),
+        hashes=(np.frombuffer(tech, dtype=np.uint64), np.frombuffer(manual, dtype=np.uint64)),
+        seed=seed,
+    )
+    return count, block
+
+
 def _jsonl_block(
-    data: bytes, first: int, relpath: str, fields: tuple[str, str | None], seen: dict[str, bool]
+    data: bytes,
+    first: int,
+    relpath: str,
+    fields: tuple[str, str | None],
+    seen: dict[str, bool],
+    seed: int | None = None,
 ) -> tuple[int, Block]:
     """(lines read, the block) for whole lines ``data`` starting at line ``first``."""
     text_field, source_field = fields
+    if NATIVE is not None and source_field != text_field:
+        lexed = _lexed_block(data, first, relpath, fields, 0 if seed is None else seed)
+        if lexed is not None:
+            return lexed
     count, numbers = _object_lines(data, first)
     if numbers is not None and not numbers:
         return count, Block(values=[] if source_field else None)
@@ -212,7 +295,12 @@ def _jsonl_block(
 
 
 def _jsonl_blocks(
-    path: Path, relpath: str, compression: str | None, text_field: str, source_field: str | None
+    path: Path,
+    relpath: str,
+    compression: str | None,
+    text_field: str,
+    source_field: str | None,
+    seed: int | None = None,
 ) -> Iterator[Block]:
     """Whole lines, about BLOCK_BYTES at a time. If the stream breaks (a truncated or corrupt compressed
     file), what the failed read returned is lost here, so the reference reader takes over after the lines
@@ -224,7 +312,7 @@ def _jsonl_blocks(
             while data := fh.read(BLOCK_BYTES):
                 if not data.endswith(b"\n"):
                     data += fh.readline()
-                count, block = _jsonl_block(data, done + 1, relpath, (text_field, source_field), seen)
+                count, block = _jsonl_block(data, done + 1, relpath, (text_field, source_field), seen, seed)
                 yield block
                 done += count
             return
@@ -242,8 +330,10 @@ def iter_blocks(
     row_group: int | None = None,
     text_field: str = "text",
     source_field: str | None = None,
+    seed: int | None = None,
 ) -> Iterator[Block]:
-    """Every item of one file (or one Parquet row group), block by block, in file order."""
+    """Every item of one file (or one Parquet row group), block by block, in file order. With ``seed``, a
+    reader that can hash the items as it reads them does (``Block.hashes``)."""
     with_values = source_field is not None
     detected = detect_format(path)
     if detected is None:
@@ -251,7 +341,7 @@ def iter_blocks(
         return
     fmt, compression = detected
     if fmt == "jsonl":
-        yield from _jsonl_blocks(path, relpath, compression, text_field, source_field)
+        yield from _jsonl_blocks(path, relpath, compression, text_field, source_field, seed)
     elif fmt == "parquet":
         from aibeian.corpus._parquet_blocks import parquet_blocks  # it builds on this module
 

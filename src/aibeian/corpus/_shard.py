@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aibeian.corpus._batch_check import BatchChecker, Checked, pick
+from aibeian.corpus._batch_check import BatchChecker, Checked
 from aibeian.corpus._blocks import Block, iter_blocks
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._readers import Item, iter_items
@@ -100,6 +100,7 @@ def _blocks(shard: Shard, settings: ScanSettings) -> Any:
                 row_group=shard.row_group,
                 text_field=settings.sources.text_field,
                 source_field=settings.sources.source_field,
+                seed=settings.seed,
             )
             for block in blocks:
                 yield f, block
@@ -125,12 +126,10 @@ def _check(
 ) -> None:
     """Hand the block's items at ``index`` (all when None) to the checker."""
     if index is None:
-        checker.add(block.joined, block.lengths, tech, block.keys, source)
+        checker.add(block.text_of(), block.lengths, tech, block.keys, source)
     elif len(index):
         keys = [block.keys[i] for i in index.tolist()]
-        checker.add(
-            pick(block.joined, block.lengths, index), block.lengths[index], tech[index], keys, source[index]
-        )
+        checker.add(block.text_of(index), block.lengths[index], tech[index], keys, source[index])
 
 
 def scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
@@ -163,7 +162,7 @@ def _scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
         if not block.keys:
             continue
         source = tally.sources_of(f, block)
-        tech, manual = item_hashes_array(settings.seed, block.keys)
+        tech, manual = _hashes(block, settings.seed)
         tally.add_items(block, source, manual)
         wanted = below(tech, limit)
         _check(checker, block, None if wanted.all() else np.flatnonzero(wanted), tech, source)
@@ -231,17 +230,24 @@ def _second_pass(
     extra = SmallestKeys(need)
     for _f, block in _blocks(shard, settings):
         if block.keys:
-            tech, _ = item_hashes_array(settings.seed, block.keys)
+            tech, _ = _hashes(block, settings.seed)
             above = np.flatnonzero(~below(tech, limit))
             extra.add(tech[above], [block.keys[i] for i in above.tolist()])
     wanted = {key for _, key in extra.items()}
     for f, block in _blocks(shard, settings):
         index = np.array([i for i, key in enumerate(block.keys) if key in wanted], dtype=np.int64)
         if len(index):
-            tech, _ = item_hashes_array(settings.seed, block.keys)
+            tech, _ = _hashes(block, settings.seed)
             source = tally.sources_of(f, block)
             _check(checker, block, index, tech, source)
     checker.flush()
+
+
+def _hashes(block: Block, seed: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """The block's (technical, manual) item hashes: as its reader computed them, or now."""
+    if block.hashes is not None and block.seed == seed:
+        return block.hashes
+    return item_hashes_array(seed, block.keys)
 
 
 def _digest(keys: list[str]) -> str:
