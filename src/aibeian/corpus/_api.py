@@ -59,6 +59,7 @@ def prepare_settings(
         sources=config,
         library_path=str(Path(keywords).resolve()),
         library_hash=library.content_hash,
+        library_size=len(library),
         sample_rate=sample_rate,
         seed=seed,
         judges=tuple(judges),
@@ -94,7 +95,6 @@ def assess(
     """Scan (or resume) ``corpus`` into ``out`` and return the assessment (the JSON report's data)."""
     from aibeian.corpus._judging import check_judges
     from aibeian.corpus.engines import EngineOptions, get_engine
-    from aibeian.keywords import Library
 
     runner = get_engine(engine, EngineOptions(workers=workers, ray_address=ray_address))
     settings = prepare_settings(
@@ -110,9 +110,12 @@ def assess(
         judge_api_key_env=judge_api_key_env,
     )
     described = check_judges(settings) if settings.judges else []
-    library = Library.load(keywords)
     extra = {
-        "library": {"path": settings.library_path, "hash": settings.library_hash, "keywords": len(library)},
+        "library": {
+            "path": settings.library_path,
+            "hash": settings.library_hash,
+            "keywords": settings.library_size,
+        },
         "sources_file": str(Path(sources).resolve()),
         "engine": runner.describe(),
         "judges": described,

@@ -31,6 +31,7 @@ class ScanSettings:
     evidence_per_item: int = 3
     flagged_per_shard: int = 200
     problems_per_shard: int = 100
+    library_size: int = 0
     judge_options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def decisive(self) -> dict[str, Any]:

@@ -125,7 +125,6 @@ def _parse_row(
         return
     values = dict(zip(columns, [c.strip() for c in row], strict=False))
     keyword, risk = values.get("keyword", ""), values.get("risk", "")
-    kcol, rcol = _column(row, columns.index("keyword")), _column(row, columns.index("risk"))
     ok = True
     if not keyword:
         parsed.findings.append(
@@ -135,7 +134,11 @@ def _parse_row(
     elif any(ch in keyword for ch in "\r\n\u2028\u2029"):
         problems.append(
             Problem(
-                "a keyword cannot contain a line break", path=source, line=line, column=kcol, field="keyword"
+                "a keyword cannot contain a line break",
+                path=source,
+                line=line,
+                column=_column(row, columns.index("keyword")),
+                field="keyword",
             )
         )
         ok = False
@@ -145,7 +148,7 @@ def _parse_row(
                 f"keyword {keyword!r} has only punctuation, symbols or spaces: nothing is left to match",
                 path=source,
                 line=line,
-                column=kcol,
+                column=_column(row, columns.index("keyword")),
                 field="keyword",
                 expected="at least one letter, digit or Chinese character",
             )
@@ -157,7 +160,7 @@ def _parse_row(
                 f"an allow-list entry has no risk, found {risk!r}",
                 path=source,
                 line=line,
-                column=rcol,
+                column=_column(row, columns.index("risk")),
                 field="risk",
                 expected="an empty risk column",
             )
@@ -178,7 +181,7 @@ def _parse_row(
                 what,
                 path=source,
                 line=line,
-                column=rcol,
+                column=_column(row, columns.index("risk")),
                 field="risk",
                 expected="a risk id from the standards (A.1.1 … A.1.8, A.2.1 … A.2.9)",
             )
