@@ -27,12 +27,32 @@ def test_json_report_names_every_check_and_the_engine(tmp_path: Path) -> None:
     report = json.loads(result.output)
     names = [c["name"] for c in report["checks"]]
     assert names[:3] == ["aibeian", "standards", "matcher"]
-    assert {"holiday-calendar", "database", "cjk-font", "ffmpeg", "espeak-ng", "libturbojpeg", "ray"} <= set(
-        names
-    )
+    assert {
+        "corpus-reader",
+        "holiday-calendar",
+        "database",
+        "cjk-font",
+        "ffmpeg",
+        "espeak-ng",
+        "libturbojpeg",
+        "ray",
+    } <= set(names)
     matcher = next(c for c in report["checks"] if c["name"] == "matcher")
     assert f"engine {ENGINE}" in matcher["detail"]
     assert report["ok"] is True
+
+
+def test_the_corpus_reader_check_says_which_reader_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from aibeian.corpus import _blocks
+
+    assert _by_name(Settings(home=tmp_path))["corpus-reader"]["status"] == (
+        "ok" if _blocks.NATIVE is not None else "warn"
+    )
+    monkeypatch.setattr(_blocks, "NATIVE", None)
+    check = _by_name(Settings(home=tmp_path))["corpus-reader"]
+    assert check["status"] == "warn" and "pyarrow" in str(check["detail"]) and check["hint"]
 
 
 def test_looking_at_a_missing_sqlite_database_does_not_create_it(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ NEEDED_FOR_ZH = {
     "verifying audio and video labels": "核验音频和视频标识",
     "the spoken audio notice (--audio-notice speech)": "音频语音提示（--audio-notice speech）",
     "corpus scan --engine ray": "语料扫描 --engine ray",
+    "corpus scan speed on JSONL": "JSONL 语料扫描速度",
 }
 
 
@@ -78,6 +79,21 @@ def _check_matcher() -> Check:
         "matcher",
         "warn",
         detail + "; same results, several times slower",
+        need,
+        "install a C compiler and the Python headers, then reinstall: pip install -e . (or pip install aibeian)",
+    )
+
+
+def _check_corpus_reader() -> Check:
+    from aibeian.corpus._blocks import NATIVE
+
+    need = "corpus scan speed on JSONL"
+    if NATIVE is not None:
+        return Check("corpus-reader", "ok", "C lexer (aibeian.corpus._cjsonl)", need)
+    return Check(
+        "corpus-reader",
+        "warn",
+        "C lexer not built; JSONL is read with pyarrow (same results, several times slower)",
         need,
         "install a C compiler and the Python headers, then reinstall: pip install -e . (or pip install aibeian)",
     )
@@ -195,6 +211,7 @@ def run_checks(settings: Settings, *, today: dt.date | None = None) -> list[Chec
         lambda: Check("aibeian", "ok", f"{__version__} on Python {platform.python_version()}", "everything"),
         _check_standards,
         _check_matcher,
+        _check_corpus_reader,
         lambda: _check_holidays(today),
         lambda: _check_database(settings),
         _check_font,
