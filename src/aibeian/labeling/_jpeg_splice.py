@@ -29,6 +29,11 @@ from PIL import Image
 
 from aibeian.labeling._render import LabelLayout, draw_label, layout_label
 
+try:
+    from aibeian.labeling import _jpegsplice
+except ImportError:  # pragma: no cover - the C extension is optional (setup.py)
+    _jpegsplice = None  # type: ignore[assignment]
+
 __all__ = ["JpegFrame", "read_frame", "splice_label"]
 
 TJXOPT_PROGRESSIVE = 1 << 5
@@ -42,6 +47,7 @@ _ZIGZAG = np.array(
 _U = np.arange(8)
 _DCT = np.sqrt(2 / 8) * np.cos((2 * _U[None, :] + 1) * _U[:, None] * np.pi / 16)
 _DCT[0] /= np.sqrt(2)  # orthonormal DCT-II: JPEG's forward transform, F = D · f · Dᵀ
+_DCT32 = _DCT.astype(np.float32)  # float32 is exact enough for 8-bit samples and halves the work
 
 
 @dataclass(frozen=True)
@@ -124,31 +130,27 @@ def read_frame(data: bytes) -> tuple[JpegFrame | None, str]:
 
 
 def _planes(plate: Image.Image, frame: JpegFrame) -> list[np.ndarray]:
-    """The plate in the file's colour space, each component subsampled as the file stores it."""
-    rgb = np.asarray(plate.convert("RGB"), dtype=np.float64)
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    y = 0.299 * r + 0.587 * g + 0.114 * b
-    if len(frame.components) == 1:
-        channels = [y]
-    else:
-        cb = -0.168736 * r - 0.331264 * g + 0.5 * b + 128
-        cr = 0.5 * r - 0.418688 * g - 0.081312 * b + 128
-        channels = [y, cb, cr]
-    hmax, vmax = max(c.h for c in frame.components), max(c.v for c in frame.components)
+    """The plate in the file's colour space, each component subsampled as the file stores it.
+
+    Pillow does the colour conversion and the box-filter subsampling in C (JFIF's full-range YCbCr, rounded
+    to 8 bits, as an encoder would store it); in numpy float64 this step cost more than the splice itself."""
+    comps = frame.components
+    hmax, vmax = max(c.h for c in comps), max(c.v for c in comps)
+    channels = [plate.convert("L")] if len(comps) == 1 else list(plate.convert("YCbCr").split())
     out = []
-    for comp, chan in zip(frame.components, channels, strict=True):
+    for comp, chan in zip(comps, channels, strict=True):
         sx, sy = hmax // comp.h, vmax // comp.v
-        h, w = chan.shape
-        out.append(chan.reshape(h // sy, sy, w // sx, sx).mean(axis=(1, 3)))
+        stored = chan.reduce((sx, sy)) if sx > 1 or sy > 1 else chan
+        out.append(np.asarray(stored, dtype=np.float32))
     return out
 
 
 def _coefficients(plane: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Quantised DCT blocks (rows, cols, 8, 8) of one component plane, natural order, as libjpeg keeps them."""
     h, w = plane.shape
-    blocks = (plane - 128.0).reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3)
-    freq: np.ndarray = np.matmul(np.matmul(_DCT, blocks), _DCT.T)
-    coeffs: np.ndarray = np.rint(freq / table).astype(np.int16)
+    blocks = (plane - np.float32(128)).reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3)
+    freq: np.ndarray = np.matmul(np.matmul(_DCT32, blocks), _DCT32.T)
+    coeffs: np.ndarray = np.rint(freq / table.astype(np.float32)).astype(np.int16)
     return coeffs
 
 
@@ -237,6 +239,17 @@ def _transform(data: bytes, frame: JpegFrame, x: int, y: int, blocks: list[np.nd
         lib.tjDestroy(handle)
 
 
+def _passthrough(data: bytes, frame: JpegFrame, plan: LabelLayout, blocks: list[np.ndarray]) -> bytes | None:
+    """The plate put into the entropy-coded data by the C extension, the rest of the scan kept as it is; None
+    when it does not apply (no extension, progressive, restart markers, a symbol missing from an optimised
+    Huffman table, …: the reason is dropped because the lossless transformer then tries the file)."""
+    if _jpegsplice is None or frame.progressive:
+        return None
+    x, y, w, h = plan.record.box
+    done = _jpegsplice.splice(data, x, y, w, h, blocks)
+    return done if isinstance(done, bytes) else None
+
+
 def splice_label(
     data: bytes, text: str, position: str, font_path: str
 ) -> tuple[bytes, LabelLayout] | tuple[None, str]:
@@ -249,7 +262,8 @@ def splice_label(
     plate = Image.new("RGB", (w, h))
     draw_label(plate, plan, font_path, offset=(x, y))
     blocks = [_coefficients(p, c.table) for p, c in zip(_planes(plate, frame), frame.components, strict=True)]
-    done = _transform(data, frame, x, y, blocks)
+    passed = _passthrough(data, frame, plan, blocks)
+    done = passed if passed is not None else _transform(data, frame, x, y, blocks)
     if isinstance(done, str):
         return None, done
     return done, plan
