@@ -54,7 +54,7 @@ typedef struct {
     int defined;
     uint8_t huffval[256];
     int nvals;
-    int32_t maxcode[18]; /* largest code of each length, -1 when none; [17] is a sentinel */
+    int32_t maxcode[17]; /* largest code of each length, -1 when none */
     int32_t valoff[17];  /* index into huffval of code c of length l: valoff[l] + c */
     uint16_t lut[FAST_SIZE];  /* codes of at most FAST_BITS: (length << 8) | symbol, 0 when longer */
     int32_t fast[FAST_SIZE];  /* decode with value: see build_fast() */
@@ -89,7 +89,6 @@ static int build_table(huff_t *t, const uint8_t bits[17], const uint8_t *vals, i
         if (code > (1 << l)) return -1; /* more codes than the length allows */
         code <<= 1;
     }
-    t->maxcode[17] = 0x7FFFFFFF;
     t->nvals = k;
     /* fast tables */
     for (int i = 0; i < FAST_SIZE; i++) {
@@ -204,17 +203,16 @@ static inline int64_t bitpos(const reader_t *r) { return r->loaded * 8 - r->nbit
 /* Symbol of a code longer than FAST_BITS (or any, from the canonical limits); -1 if none. Needs 16 bits. */
 HOT int slow_symbol(reader_t *r, const huff_t *t) {
     uint32_t code16 = (uint32_t)(r->buf >> 48);
-    int l = FAST_BITS + 1;
-    int32_t c = (int32_t)(code16 >> (16 - l));
-    while (l <= 16 && c > t->maxcode[l]) {
-        l++;
-        c = (int32_t)(code16 >> (16 - l));
+    for (int l = FAST_BITS + 1; l <= 16; l++) {
+        int32_t c = (int32_t)(code16 >> (16 - l));
+        if (c <= t->maxcode[l]) {
+            int idx = t->valoff[l] + c;
+            if (idx < 0 || idx >= t->nvals) return -1;
+            consume(r, l);
+            return t->huffval[idx];
+        }
     }
-    if (l > 16) return -1;
-    int idx = t->valoff[l] + c;
-    if (idx < 0 || idx >= t->nvals) return -1;
-    consume(r, l);
-    return t->huffval[idx];
+    return -1;
 }
 
 HOT int symbol(reader_t *r, const huff_t *t) {
