@@ -26,7 +26,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import daachorse
 import numpy as np
@@ -34,7 +34,6 @@ import numpy.typing as npt
 
 from aibeian.errors import AibeianError, InputError
 from aibeian.files import atomic_write_bytes
-from aibeian.keywords._library import AllowList, Library
 from aibeian.keywords._normalise import (
     CODE_MASK,
     NOISE_GAP_MAX,
@@ -44,7 +43,9 @@ from aibeian.keywords._normalise import (
     table_key,
     use_table,
 )
-from aibeian.keywords._pinyin import pinyin_literals
+
+if TYPE_CHECKING:  # a worker loading a compiled matcher needs neither the CSV parser nor pinyin
+    from aibeian.keywords._library import AllowList, Library
 
 NATIVE_FORMAT = 1
 """The interface of _native/cmatch.c this module speaks (its ``FORMAT``); a stale build is not used."""
@@ -189,6 +190,8 @@ def compile_patterns(
         if held is None or (held[0] != ALLOW and recheck[held[0]] and not variant):
             owner[literal] = (index, False)  # of 臺灣 and 台湾 report the plain form: cheaper and clearer
     if pinyin:
+        from aibeian.keywords._pinyin import pinyin_literals
+
         for index, literal in enumerate(literals):
             for spelling in pinyin_literals(literal):
                 owner.setdefault(spelling, (index, True))

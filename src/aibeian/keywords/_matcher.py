@@ -36,7 +36,6 @@ from aibeian.keywords._compiled import (
     native_scanner,
 )
 from aibeian.keywords._evasion import EVASIONS, NAMES, EvasionNamer
-from aibeian.keywords._library import AllowList, Library, coerce_allow
 from aibeian.keywords._normalise import (
     NOISE,
     NOISE_GAP_MAX,
@@ -47,6 +46,7 @@ from aibeian.keywords._normalise import (
 
 if TYPE_CHECKING:
     from aibeian.keywords._cmatch import Scanner
+    from aibeian.keywords._library import AllowList, Library
 
 __all__ = ["EVASIONS", "Match", "Matcher", "Spans"]
 
@@ -139,6 +139,8 @@ class Matcher:
         the compiled automaton is stored and reused for the same library and allow-list content.
         ``engine`` (``native`` or ``daachorse``; default: ``AIBEIAN_MATCHER_ENGINE``, else the fastest
         installed) exists so the two can be compared; both give the same matches."""
+        from aibeian.keywords._library import coerce_allow
+
         cache = Path(cache_dir) if cache_dir is not None else None
         return cls(
             load_or_compile(library, coerce_allow(allow), pinyin=pinyin, cache_dir=cache, engine=engine)
