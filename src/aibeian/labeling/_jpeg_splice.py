@@ -3,16 +3,30 @@
 Why: a full decode + re-encode is most of the cost of labelling a photo and loses a generation of quality
 everywhere. Here the plate is laid out on the JPEG's MCU grid, so it covers whole blocks whose content is
 entirely ours (dark plate, white text). We render those blocks, convert them to the file's own colour space
-and chroma sampling, transform and quantise them with the file's own quantisation tables (numpy), and let
-libjpeg-turbo's lossless transformer (``tjTransform``, the engine of ``jpegtran``) write them into the
-coefficient arrays through its custom-filter hook. Every other block keeps its exact coefficients, so the
-picture outside the plate decodes bit-identically; only the entropy coding is redone (one pass, in process).
+and chroma sampling (Pillow), transform and quantise them with the file's own quantisation tables (numpy),
+and put them into the file in the first of these ways that accepts it:
+
+1. ``_jpegsplice`` (our C extension, _native/jpegsplice.c): entropy-data passthrough for baseline Huffman
+   JPEGs with one interleaved scan and no restart markers. The scan before the plate's first MCU is copied
+   byte for byte (found by a lengths-only Huffman decode), the plate's MCUs are encoded with the file's own
+   Huffman tables, and the rest of the scan is appended as the same bits, shifted; only the MCU after each
+   plate row segment is re-encoded (its DC differences refer to the plate). Headers stay byte-identical.
+   It refuses, with a reason, whatever it does not handle, including a plate symbol missing from an
+   optimised Huffman table.
+2. libjpeg-turbo's lossless transformer (``tjTransform``, the engine of ``jpegtran``, through ctypes),
+   writing the blocks into the coefficient arrays through its custom-filter hook: it also takes progressive
+   files and restart markers, but Huffman-decodes and re-encodes the whole scan, so it is barely faster than
+   a full re-encode (docs/benchmarks.md, "Labeling").
+
+Either way every other block keeps its exact coefficients, so the picture outside the plate decodes
+bit-identically (tests/labeling/test_jpeg_passthrough.py compares the two, coefficient by coefficient).
 
 ``jpegtran -drop`` does the same splice but costs a process, a temp file and a second full read; measured
 on the benchmark corpus it was no faster than Pillow's decode + encode, so it is not used.
 
-What cannot be spliced (arithmetic coding, 12-bit or lossless JPEG, CMYK/RGB-stored/odd-sampled colour,
-a missing libturbojpeg) returns ``None`` with the reason, and the caller falls back to a full re-encode.
+What neither can splice (arithmetic coding, 12-bit or lossless JPEG, CMYK/RGB-stored/odd-sampled colour,
+or, for the transformer, a missing libturbojpeg) returns ``None`` with the reason, and the caller falls back
+to a full re-encode.
 """
 
 from __future__ import annotations
