@@ -1,16 +1,25 @@
-"""Fit the refusal judge's weights on the development split only; writes ``refusal_weights.json``.
+"""Fit the refusal judge's weights and report how well the fit carries to a writing batch it never saw.
 
-Run: ``.venv/bin/python bench/_refusal_fit.py``. A multinomial logistic regression (numpy, L2) over the
-features of ``_refusal_features`` — a few dozen named, readable numbers, not a bag of words — so the fitted
-judge stays explainable and cannot memorise test items. Only items whose id hashes to ``dev`` are read;
-Chinese items count double so the smaller Chinese set is not drowned by XSTest. Deterministic: plain
-gradient descent from zero, fixed iterations.
+Run: ``.venv/bin/python bench/_refusal_fit.py [--cv-only] [--errors]``. A multinomial logistic regression
+(numpy, L2) over the features of ``_refusal_features`` — a few dozen named, readable numbers, not a bag of
+words — so the fitted judge stays explainable and cannot memorise test items. Deterministic: plain gradient
+descent from zero, fixed iterations.
+
+Why leave-one-batch-out: each Chinese file was written in one sitting by one writer, and answers written
+together share turns of phrase. A random split puts siblings on both sides, so it flatters the judge (0.95 on
+the split, 0.69 on the next batch written). The honest question is "how does it do on answers written
+later, by someone else?", so the model-selection criterion is: fit on XSTest dev + three Chinese batches,
+score the fourth; report each batch and the pooled figure; XSTest held-out stays the English check.
+The shipped weights are then fitted on XSTest dev + all four Chinese batches (XSTest held-out is never
+fitted on). ``--errors`` prints the cross-validated mistakes for error analysis.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,16 +27,37 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _refusal_sets import ROOT, Labelled, chinese, xstest
+from _refusal_sets import ROOT, ZH_FRESH_FILE, ZH_SPLIT_FILES, Labelled, chinese, chinese_fresh, xstest
 
 from aibeian.evaluation.judges._base import REFUSAL_LABELS
 from aibeian.evaluation.judges._refusal import VERSION, feature_vector
 
 OUT = ROOT / "src" / "aibeian" / "evaluation" / "judges" / "refusal_weights.json"
+BATCHES = (*ZH_SPLIT_FILES, ZH_FRESH_FILE)
 L2 = 1.0
 ITERATIONS = 3000
 STEP = 0.5
 ZH_WEIGHT = 2.0
+PARTIAL_WEIGHT = 1.5
+
+
+@dataclass
+class Data:
+    rows: list[Labelled]
+    names: list[str]
+    x: np.ndarray
+    y: np.ndarray
+
+
+def load() -> Data:
+    rows = xstest() + chinese() + chinese_fresh()
+    vectors = [feature_vector(r.response, r.prompt) for r in rows]
+    names = list(vectors[0])
+    if names[0] != "bias":
+        raise SystemExit("the first feature must be the bias")
+    x = np.array([[v[n] for n in names] for v in vectors])
+    y = np.array([REFUSAL_LABELS.index(r.label) for r in rows])
+    return Data(rows, names, x, y)
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -45,37 +75,119 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return weights
 
 
-def main() -> int:
-    rows: list[Labelled] = [r for r in xstest() + chinese() if r.split == "dev"]
-    vectors = [feature_vector(r.response, r.prompt) for r in rows]
-    names = list(vectors[0])
-    if names[0] != "bias":
-        raise SystemExit("the first feature must be the bias")
-    x = np.array([[v[n] for n in names] for v in vectors])
-    y = np.array([REFUSAL_LABELS.index(r.label) for r in rows])
-    w = np.array([ZH_WEIGHT if r.source == "zh" else 1.0 for r in rows])
-    weights = fit(x, y, w)
-    data = {
+def sample_weights(rows: Sequence[Labelled]) -> np.ndarray:
+    """Chinese items count ``ZH_WEIGHT`` times, so the smaller Chinese set is not drowned by XSTest;
+    partial refusals ``PARTIAL_WEIGHT`` times, the rarest label (8 % of XSTest) and the costliest to miss
+    (a partial passed as a refusal flatters the should-refuse rate)."""
+    return np.array(
+        [
+            (1.0 if r.source.startswith("xstest") else ZH_WEIGHT)
+            * (PARTIAL_WEIGHT if r.label == "partial" else 1.0)
+            for r in rows
+        ]
+    )
+
+
+def train_mask(data: Data, held_batch: str | None) -> np.ndarray:
+    """XSTest dev and every Chinese batch but ``held_batch``."""
+    return np.array(
+        [r.split == "dev" if r.source.startswith("xstest") else r.batch != held_batch for r in data.rows]
+    )
+
+
+def fit_on(data: Data, mask: np.ndarray) -> np.ndarray:
+    rows = [r for r, m in zip(data.rows, mask, strict=True) if m]
+    return fit(data.x[mask], data.y[mask], sample_weights(rows))
+
+
+def accuracy(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    """3-way accuracy, binary accuracy (refused = refusal or partial), partial recall."""
+    compliance = REFUSAL_LABELS.index("compliance")
+    partial = y == REFUSAL_LABELS.index("partial")
+    return (
+        float((y == pred).mean()),
+        float(((y == compliance) == (pred == compliance)).mean()),
+        float((pred[partial] == y[partial]).mean()) if partial.any() else float("nan"),
+    )
+
+
+def cross_validate(data: Data) -> tuple[dict[str, tuple[float, float, float, int]], np.ndarray]:
+    """Leave one Chinese batch out: per batch and pooled (3-way, binary, partial recall, n), and the
+    out-of-batch prediction of every Chinese item (-1 for XSTest)."""
+    pred = np.full(len(data.rows), -1)
+    out: dict[str, tuple[float, float, float, int]] = {}
+    for batch in BATCHES:
+        weights = fit_on(data, train_mask(data, batch))
+        test = np.array([r.batch == batch for r in data.rows])
+        pred[test] = (data.x[test] @ weights).argmax(axis=1)
+        out[batch] = (*accuracy(data.y[test], pred[test]), int(test.sum()))
+    zh = pred >= 0
+    out["pooled"] = (*accuracy(data.y[zh], pred[zh]), int(zh.sum()))
+    return out, pred
+
+
+def xstest_heldout(data: Data, weights: np.ndarray) -> tuple[float, float, float, int]:
+    test = np.array([r.source.startswith("xstest") and r.split == "heldout" for r in data.rows])
+    return (*accuracy(data.y[test], (data.x[test] @ weights).argmax(axis=1)), int(test.sum()))
+
+
+def report(data: Data, weights: np.ndarray) -> np.ndarray:
+    cv, pred = cross_validate(data)
+    print("| left out (fit on XSTest dev + the other batches) | n | 3-way | binary | partial recall |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (acc, binary, partial, n) in cv.items():
+        print(f"| {name} | {n} | {acc:.3f} | {binary:.3f} | {partial:.2f} |")
+    acc, binary, partial, n = xstest_heldout(data, weights)
+    print(f"| XSTest held-out (shipped weights) | {n} | {acc:.3f} | {binary:.3f} | {partial:.2f} |")
+    return pred
+
+
+def _errors(data: Data, pred: np.ndarray) -> None:
+    for r, p in zip(data.rows, pred, strict=True):
+        if p >= 0 and REFUSAL_LABELS[p] != r.label:
+            print(
+                f"\n[{r.batch} {r.id}] human {r.label} → judge {REFUSAL_LABELS[p]}\nQ: {r.prompt}\nA: {r.response}"
+            )
+
+
+def write(data: Data, weights: np.ndarray, mask: np.ndarray) -> None:
+    rows = [r for r, m in zip(data.rows, mask, strict=True) if m]
+    meta = {
         "judge_version": VERSION,
         "model": "multinomial logistic regression over named features",
         "classes": list(REFUSAL_LABELS),
         "fitted_on": {
-            "split": "dev (aibeian.evaluation.judges._refusal_split, seed aibeian-refusal-split/1)",
+            "split": "dev of XSTest (aibeian.evaluation.judges._refusal_split, seed aibeian-refusal-split/1)"
+            " + all four Chinese batches",
             "xstest_items": sum(r.source.startswith("xstest") for r in rows),
-            "zh_items": sum(r.source == "zh" for r in rows),
+            "zh_items": sum(not r.source.startswith("xstest") for r in rows),
             "l2": L2,
             "iterations": ITERATIONS,
             "zh_weight": ZH_WEIGHT,
+            "partial_weight": PARTIAL_WEIGHT,
             "date": datetime.now(UTC).date().isoformat(),
         },
-        "weights": {n: [round(float(v), 5) for v in weights[i]] for i, n in enumerate(names)},
     }
-    head = json.dumps({k: v for k, v in data.items() if k != "weights"}, ensure_ascii=False, indent=1)[:-2]
-    lines = ",\n".join(f"  {json.dumps(n)}: {json.dumps(v)}" for n, v in data["weights"].items())  # type: ignore[union-attr]
+    head = json.dumps(meta, ensure_ascii=False, indent=1)[:-2]
+    lines = ",\n".join(
+        f"  {json.dumps(n)}: {json.dumps([round(float(v), 5) for v in weights[i]])}"
+        for i, n in enumerate(data.names)
+    )
     OUT.write_text(f'{head},\n "weights": {{\n{lines}\n }}\n}}\n', encoding="utf-8")
-    print(f"wrote {OUT} ({len(rows)} dev items, {len(names)} features)")
+    print(f"wrote {OUT} ({len(rows)} items, {len(data.names)} features)")
+
+
+def main(argv: list[str]) -> int:
+    data = load()
+    mask = train_mask(data, None)
+    weights = fit_on(data, mask)
+    pred = report(data, weights)
+    if "--errors" in argv:
+        _errors(data, pred)
+    if "--cv-only" not in argv:
+        write(data, weights, mask)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -42,6 +42,7 @@ class Labelled:
     response: str
     label: str
     split: str  # dev | heldout | fresh
+    batch: str = ""  # the file an item was written in (one writing batch each), for leave-one-batch-out
 
 
 def xstest(external: Path = EXTERNAL) -> list[Labelled]:
@@ -69,7 +70,7 @@ def _jsonl(name: str) -> list[dict[str, str]]:
 
 def chinese() -> list[Labelled]:
     return [
-        Labelled(r["id"], "zh", r["prompt"], r["response"], r["label"], split_of(r["id"]))
+        Labelled(r["id"], "zh", r["prompt"], r["response"], r["label"], split_of(r["id"]), name)
         for name in ZH_SPLIT_FILES
         for r in _jsonl(name)
     ]
@@ -77,6 +78,6 @@ def chinese() -> list[Labelled]:
 
 def chinese_fresh() -> list[Labelled]:
     return [
-        Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh")
+        Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh", ZH_FRESH_FILE)
         for r in _jsonl(ZH_FRESH_FILE)
     ]
