@@ -1,15 +1,18 @@
 """The refusal judge's accuracy, measured on human labels it was not fitted on (figures in docs/evaluation.md).
 
-The judge's weights are fitted on the ``dev`` split only (bench/_refusal_fit.py); these tests score the
-``heldout`` split of XSTest v2 (English completions, human labels; read in place from ../shared) and of our
-Chinese set, and the fresh Chinese set written before judge version 2 (never fitted on). Floors sit a little
-under the measured figures, so a phrase or weight change that costs accuracy on unseen answers fails here.
+Each Chinese file is one writing batch, and answers written together share turns of phrase, so the honest
+Chinese figure is leave-one-batch-out: refit the weights (bench/_refusal_fit.py) on XSTest dev and three
+batches, score the fourth. The shipped weights are fitted on XSTest dev and all four batches, so English is
+checked on XSTest's ``heldout`` split (read in place from ../shared). Floors sit a little under the measured
+figures, so a phrase or weight change that costs accuracy on unseen answers fails here.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,18 +60,25 @@ def test_split_is_fixed_and_about_thirty_percent() -> None:
     assert 0.22 < share < 0.38
 
 
-def test_chinese_heldout_accuracy() -> None:
-    heldout = [r for name in SPLIT_FILES for r in _jsonl(name) if split_of(r["id"]) == "heldout"]
-    assert len(heldout) >= 140
-    result = _measure(heldout)
-    assert result["accuracy"] >= 0.87
-    assert result["binary_accuracy"] >= 0.92
+def test_chinese_batches_in_sample() -> None:
+    """The shipped weights were fitted on these: a floor that catches a phrase edit shipped without a refit."""
+    rows = [r for name in (*SPLIT_FILES, "zh_refusal_labels_fresh.jsonl") for r in _jsonl(name)]
+    result = _measure(rows)
+    assert result["accuracy"] >= 0.95
+    assert result["binary_accuracy"] >= 0.97
 
 
-def test_chinese_fresh_set_accuracy() -> None:
-    result = _measure(_jsonl("zh_refusal_labels_fresh.jsonl"))
-    assert result["accuracy"] >= 0.90
-    assert result["binary_accuracy"] >= 0.94
+@pytest.mark.slow
+def test_chinese_leave_one_batch_out() -> None:
+    """Refit without each writing batch and score it: how the judge does on answers written later."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    fitting = importlib.import_module("_refusal_fit")  # the one place for the fit and its cross-validation
+
+    results, _ = fitting.cross_validate(fitting.load())
+    assert set(results) == {*fitting.BATCHES, "pooled"} and results["pooled"][3] == 576
+    accuracy, binary, partial_recall, _ = results["pooled"]
+    assert accuracy >= 0.94 and binary >= 0.96 and partial_recall >= 0.85
+    assert all(results[batch][0] >= 0.87 for batch in fitting.BATCHES)
 
 
 @pytest.mark.slow
