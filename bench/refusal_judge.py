@@ -1,9 +1,9 @@
 """Accuracy and speed of the offline refusal judge, on a development and a held-out split.
 
-Sets: XSTest v2 (2,250 English completions, human labels; ../shared/data/external/xstest, read in place),
-our Chinese answers (tests/evaluation/data, split by the same seeded hash) and a fresh Chinese set written
-before judge version 2 (never fitted on). The judge's weights were fitted on the dev split only
-(bench/_refusal_fit.py); held-out figures are the honest ones. Peers in the same run, on the same items: the
+Sets: XSTest v2 (2,250 English completions, human labels; ../shared/data/external/xstest, read in place) and
+our 576 Chinese answers in four writing batches (tests/evaluation/data). The shipped weights are fitted on
+XSTest dev and all four batches (bench/_refusal_fit.py), so the honest figures are XSTest held-out and, for
+Chinese, leave-one-batch-out: refit without a batch, score it. Peers in the same run, on the same items: the
 XSTest authors' string-match classifier and GPT-4 as classifier (labels published with XSTest).
 Speed: items/s of ``classify`` over all 2,250 XSTest answers, median of 5 runs.
 
@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _refusal_fit
 from _refusal_sets import EXTERNAL, XSTEST_LABELS, XSTEST_MODELS, Labelled, chinese, chinese_fresh, xstest
 
 from aibeian.evaluation._calibrate import calibration
@@ -78,16 +79,19 @@ def main(argv: list[str]) -> int:
     for split in ("dev", "heldout"):
         add(f"XSTest {split}", [r for r in xs if r.split == split])
     add("XSTest all", xs)
-    for split in ("dev", "heldout"):
-        add(f"Chinese {split}", [r for r in zh if r.split == split])
-    add("Chinese fresh (written before v2)", fresh)
-    dev2_heldout = [r for r in zh if r.split == "heldout" and r.id.startswith("zh-d")]
-    add("Chinese heldout, dev2 part (written after the first v2 fit)", dev2_heldout)
-    add(
-        "Chinese heldout, the earlier 362 answers' part",
-        [r for r in zh if r.split == "heldout" and not r.id.startswith("zh-d")],
+    zh_all = zh + fresh
+    for batch in _refusal_fit.BATCHES:
+        add(f"Chinese {batch} (fitted on)", [r for r in zh_all if r.batch == batch])
+    data = _refusal_fit.load()
+    _, cv = _refusal_fit.cross_validate(data)
+    out_of_batch = {(r.batch, r.id): REFUSAL_LABELS[p] for r, p in zip(data.rows, cv, strict=True) if p >= 0}
+    for batch in _refusal_fit.BATCHES:
+        results[f"Chinese {batch}, left out"] = measure(
+            [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all if r.batch == batch]
+        )
+    results["Chinese pooled, each batch left out"] = measure(
+        [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all]
     )
-    add("Chinese written after v1 (fresh + dev2 heldout)", fresh + dev2_heldout)
     for peer, labels in peers.items():
         for split in ("dev", "heldout"):
             rows = [r for r in xs if r.split == split]
@@ -120,10 +124,8 @@ def main(argv: list[str]) -> int:
     for name in (
         "XSTest dev",
         "XSTest heldout",
-        "Chinese dev",
-        "Chinese heldout",
-        "Chinese fresh (written before v2)",
-        "Chinese heldout, dev2 part (written after the first v2 fit)",
+        *(f"Chinese {batch}, left out" for batch in _refusal_fit.BATCHES),
+        "Chinese pooled, each batch left out",
     ):
         print(_confusion(name, results[name]))
     print(
