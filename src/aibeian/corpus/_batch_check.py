@@ -41,6 +41,22 @@ class Checked:
     evidence: dict[str, list[dict[str, Any]]]
 
 
+_RISKS: dict[int, tuple[Any, list[str], npt.NDArray[np.int64], dict[str, int]]] = {}
+
+
+def _risk_columns(matcher: Any) -> tuple[list[str], npt.NDArray[np.int64], dict[str, int]]:
+    """The risk names, each keyword's risk index and the name→index map: once per matcher and process
+    (a checker is made per shard, and walking 10k keywords per shard showed in the profile)."""
+    found = _RISKS.get(id(matcher))
+    if found is None or found[0] is not matcher:
+        names = sorted({risk for _, risk in matcher.keywords})
+        index = {name: i for i, name in enumerate(names)}
+        of = np.array([index[r] for _, r in matcher.keywords], dtype=np.int64)
+        _RISKS.clear()
+        found = _RISKS[id(matcher)] = (matcher, names, of, index)
+    return found[1], found[2], found[3]
+
+
 class BatchChecker:
     """Collects candidate items, matches them a batch at a time, keeps their outcomes as columns."""
 
@@ -48,10 +64,7 @@ class BatchChecker:
         self.matcher = matcher
         self.keep = evidence_per_item
         self.examples = examples
-        self.risk_names = sorted({risk for _, risk in matcher.keywords})
-        index = {name: i for i, name in enumerate(self.risk_names)}
-        self._risk_of = np.array([index[r] for _, r in matcher.keywords], dtype=np.int64)
-        self._risk_index = index
+        self.risk_names, self._risk_of, self._risk_index = _risk_columns(matcher)
         self._pending: list[tuple[str, npt.NDArray[np.int64], npt.NDArray[np.uint64], list[str], Any]] = []
         self._size = 0
         self._cols: dict[str, list[Any]] = {k: [] for k in ("tech", "source", "chars", "count", "risks")}

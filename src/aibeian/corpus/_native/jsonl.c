@@ -144,11 +144,40 @@ static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out) {
 /* A string whose opening quote is at c->p. Returns 0 and leaves c->p after the closing quote, or -1 for
  * anything json.loads would refuse or read differently from a plain literal (a lone surrogate). Counts the
  * decoded code points and says whether an escape occurs. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORDWISE 1
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HAS_ZERO(v) (((v) - ONES) & ~(v) & HIGHS)
+#define HAS_LESS(v, k) (((v) - ONES * (k)) & ~(v) & HIGHS) /* for words whose bytes are all < 0x80 */
+/* two 3-byte UTF-8 sequences (leads E1..EC or EE..EF: no overlong, no surrogate possible) */
+#define CJK2_MASK 0x0000C0C0F0C0C0F0ULL
+#define CJK2_BITS 0x00008080E08080E0ULL
+#endif
+
 static int scan_string(Cur *c, int64_t *chars, int *escaped) {
     const uint8_t *p = c->p + 1, *end = c->end;
     int64_t n = 0;
     int esc = 0;
     while (p < end) {
+#ifdef WORDWISE
+        /* whole words of plain ASCII (no quote, backslash or control) or of two CJK characters at a time */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if ((w & CJK2_MASK) == CJK2_BITS) {
+                uint8_t a = p[0] & 0x0F, b = p[3] & 0x0F;
+                if (!a || a == 0xD || !b || b == 0xD) break;
+                p += 6, n += 2;
+            } else if (!(w & HIGHS) && !HAS_ZERO(w ^ (ONES * '"')) && !HAS_ZERO(w ^ (ONES * '\\')) &&
+                       !HAS_LESS(w, 0x20)) {
+                p += 8, n += 8;
+            } else {
+                break;
+            }
+        }
+        if (p >= end) break;
+#endif
         uint8_t b = *p;
         if (b >= 0xE1 && b <= 0xEC && end - p >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
             p += 3, n++; /* the common CJK case first */
