@@ -1,6 +1,8 @@
 """Corpus-scan benchmark (issue 6): throughput of the local engine (1 and 2 workers) against the raw matcher,
 the Ray engine's throughput and start-up overhead, a plain multiprocessing.Pool baseline, and peak memory at
-two corpus sizes. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
+two corpus sizes. Each configuration is timed on both corpus sizes: the whole-scan rate on the big one, and
+the steady-state rate per worker as the slope between the two (fixed start-up costs cancel out); shares of
+the raw matcher are taken per run against the raw speed timed right before it, then the median. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
 size in a temporary folder; a 10k-keyword library drawn (seeded) from the konsheng lexicon's word files.
 
     .venv/bin/python bench/corpus.py [--mb 200] [--small-mb 50] [--runs 5] [--no-ray]
@@ -93,26 +95,27 @@ def build_corpus(root: Path, megabytes: int, seed: int = 1) -> int:
     return total
 
 
-def raw_matcher_speed(library: Path, runs: int) -> float:
-    """MB/s of Matcher.spans on 1 MB batches of the same paragraphs (what the shard function calls)."""
-    from aibeian.keywords import Library, Matcher
+class RawMatcher:
+    """MB/s of Matcher.spans on 1 MB batches of the same paragraphs (what the shard function calls), timed
+    again next to every scan so a load spike on the shared machine hits both sides of a ratio."""
 
-    matcher = Matcher.compile(Library.load(library), cache_dir=WARM_CACHE)
-    paras = paragraphs()
-    batches, buf = [], []
-    for p in paras:
-        buf.append(p)
-        if sum(len(b) for b in buf) > 1 << 20:
-            batches.append("\n".join(buf))
-            buf = []
-    size = sum(len(b.encode()) for b in batches)
-    times = []
-    for _ in range(runs):
+    def __init__(self, library: Path) -> None:
+        from aibeian.keywords import Library, Matcher
+
+        self.matcher = Matcher.compile(Library.load(library), cache_dir=WARM_CACHE)
+        self.batches, buf = [], []
+        for p in paragraphs():
+            buf.append(p)
+            if sum(len(b) for b in buf) > 1 << 20:
+                self.batches.append("\n".join(buf))
+                buf = []
+        self.size = sum(len(b.encode()) for b in self.batches)
+
+    def speed(self) -> float:
         start = time.perf_counter()
-        for b in batches:
-            matcher.spans(b)
-        times.append(time.perf_counter() - start)
-    return size / statistics.median(times) / 1e6
+        for b in self.batches:
+            self.matcher.spans(b)
+        return self.size / (time.perf_counter() - start) / 1e6
 
 
 def timed_scan(
@@ -215,33 +218,59 @@ def main() -> int:
         from aibeian.keywords import ENGINE, Library, Matcher
 
         Matcher.compile(Library.load(library), cache_dir=WARM_CACHE)
-        raw = raw_matcher_speed(library, args.runs)
-        print(f"raw matcher (Matcher.spans, 1 MB batches, engine {ENGINE}): {raw:.1f} MB/s")
+        raw = RawMatcher(library)
+        raws = [raw.speed() for _ in range(args.runs)]
+        print(
+            f"raw matcher (Matcher.spans, 1 MB batches, engine {ENGINE}): {statistics.median(raws):.1f} MB/s"
+        )
+        small_mb = small_size / 1e6
         rows = []
+
+        def measure(name: str, workers: int, scan: object) -> None:
+            """Per run: the raw matcher, then the scan of the small and of the big corpus. Whole-scan MB/s on
+            the big corpus; steady-state MB/s as the slope between the two sizes (start-up, planning and the
+            report cost the same at both, so the slope is what each further megabyte costs); each run's
+            share of the raw matcher per worker against the raw speed timed beside it."""
+            whole, slope, shares, times = [], [], [], []
+            for _ in range(args.runs):
+                r = raw.speed()
+                t_small = scan(small)  # type: ignore[operator]
+                t_big = scan(big)  # type: ignore[operator]
+                whole.append(mb / t_big)
+                slope.append((mb - small_mb) / (t_big - t_small) if t_big > t_small else float("nan"))
+                shares.append((whole[-1] / workers / r, slope[-1] / workers / r))
+                times.append(t_big)
+            rows.append((name, whole, slope, shares, times))
+
         for rate in (0.1, 1.0):
             for workers in (1, 2):
-                t, all_t = median_of(
-                    args.runs,
-                    lambda w=workers, r=rate: timed_scan(
-                        big, sources, library, engine="local", workers=w, rate=r
+                measure(
+                    f"local, {workers} worker(s), rate {rate:g}",
+                    workers,
+                    lambda c, w=workers, r=rate: timed_scan(
+                        c, sources, library, engine="local", workers=w, rate=r
                     ),
                 )
-                rows.append((f"local, {workers} worker(s), rate {rate:g}", mb / t, all_t, workers))
-            t, all_t = median_of(args.runs, lambda r=rate: pool_scan(big, library, 2, r))
-            rows.append((f"multiprocessing.Pool baseline, 2 workers, rate {rate:g}", mb / t, all_t, 2))
-            for workers in () if args.no_ray else (1, 2):
-                t, all_t = median_of(
-                    args.runs,
-                    lambda w=workers, r=rate: timed_scan(
-                        big, sources, library, engine="ray", workers=w, rate=r
+            measure(
+                f"multiprocessing.Pool baseline, 2 workers, rate {rate:g}",
+                2,
+                lambda c, r=rate: pool_scan(c, library, 2, r),
+            )
+            for workers in () if args.no_ray or rate != 0.1 else (1, 2):  # Ray at the default rate only
+                measure(
+                    f"ray, {workers} CPU(s), rate {rate:g}",
+                    workers,
+                    lambda c, w=workers, r=rate: timed_scan(
+                        c, sources, library, engine="ray", workers=w, rate=r
                     ),
                 )
-                rows.append((f"ray, {workers} CPU(s), rate {rate:g}", mb / t, all_t, workers))
-        for name, speed, all_t, workers in rows:
-            share = speed / workers / raw
+        print(f"{'':52} {'whole scan':>24}   {'steady state (slope)':>24}")
+        med = statistics.median
+        for name, whole, slope, shares, times in rows:
             print(
-                f"{name:52} {speed:7.1f} MB/s  {share:4.0%} of raw per worker"
-                f"  (runs: {', '.join(f'{x:.1f}s' for x in all_t)})"
+                f"{name:52} {med(whole):7.1f} MB/s {med(s[0] for s in shares):5.0%}/worker"
+                f"   {med(slope):7.1f} MB/s {med(s[1] for s in shares):5.0%}/worker"
+                f"  (big runs: {', '.join(f'{x:.2f}s' for x in times)})"
             )
         if not args.no_ray:
             tiny = base / "tiny"
