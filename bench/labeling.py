@@ -1,7 +1,8 @@
 """Benchmark: label and verify 1,000 JPEGs (1-4 MP) and 1,000 PNGs (0.3-1 MP), against exiftool in the same run.
 
 aibeian apply draws the visible label and writes the XMP record (JPEG: the plate spliced in as DCT blocks by
-libjpeg-turbo's lossless transformer; PNG: decode, draw, re-encode); exiftool, the peer, writes the same XMP
+the C passthrough, which keeps the entropy data outside the plate, or libjpeg-turbo's lossless transformer
+when the passthrough refuses the file; PNG: decode, draw, re-encode); exiftool, the peer, writes the same XMP
 field (TC260:AIGC) in -stay_open batch mode and draws nothing. Verify: aibeian reads the
 record and checks the label's pixels; exiftool reads the field. Files/s, median of --runs runs.
 
