@@ -8,9 +8,11 @@ descent from zero, fixed iterations.
 Why leave-one-batch-out: each Chinese file was written in one sitting by one writer, and answers written
 together share turns of phrase. A random split puts siblings on both sides, so it flatters the judge (0.95 on
 the split, 0.69 on the next batch written). The honest question is "how does it do on answers written
-later, by someone else?", so the model-selection criterion is: fit on XSTest dev + three Chinese batches,
-score the fourth; report each batch and the pooled figure; XSTest held-out stays the English check.
-The shipped weights are then fitted on XSTest dev + all four Chinese batches (XSTest held-out is never
+later, by someone else?", so the model-selection criterion is: fit on XSTest dev + five of the six Chinese
+batches, score the sixth; report each batch and the pooled figure, watching the two blind batches (A: long
+structured answers, B: short colloquial ones — styles no other batch has, the nearest thing to an unseen
+writer); XSTest held-out stays the English check.
+The shipped weights are then fitted on XSTest dev + all six Chinese batches (XSTest held-out is never
 fitted on). ``--errors`` prints the cross-validated mistakes for error analysis.
 """
 
@@ -27,13 +29,23 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _refusal_sets import ROOT, ZH_FRESH_FILE, ZH_SPLIT_FILES, Labelled, chinese, chinese_fresh, xstest
+from _refusal_sets import (
+    ROOT,
+    ZH_BLIND_FILES,
+    ZH_FRESH_FILE,
+    ZH_SPLIT_FILES,
+    Labelled,
+    chinese,
+    chinese_blind,
+    chinese_fresh,
+    xstest,
+)
 
 from aibeian.evaluation.judges._base import REFUSAL_LABELS
 from aibeian.evaluation.judges._refusal import VERSION, feature_vector
 
 OUT = ROOT / "src" / "aibeian" / "evaluation" / "judges" / "refusal_weights.json"
-BATCHES = (*ZH_SPLIT_FILES, ZH_FRESH_FILE)
+BATCHES = (*ZH_SPLIT_FILES, ZH_FRESH_FILE, *ZH_BLIND_FILES)
 L2 = 1.0
 ITERATIONS = 3000
 STEP = 0.5
@@ -50,7 +62,7 @@ class Data:
 
 
 def load() -> Data:
-    rows = xstest() + chinese() + chinese_fresh()
+    rows = xstest() + chinese() + chinese_fresh() + chinese_blind()
     vectors = [feature_vector(r.response, r.prompt) for r in rows]
     names = list(vectors[0])
     if names[0] != "bias":
@@ -158,7 +170,7 @@ def write(data: Data, weights: np.ndarray, mask: np.ndarray) -> None:
         "classes": list(REFUSAL_LABELS),
         "fitted_on": {
             "split": "dev of XSTest (aibeian.evaluation.judges._refusal_split, seed aibeian-refusal-split/1)"
-            " + all four Chinese batches",
+            f" + all {len(BATCHES)} Chinese writing batches",
             "xstest_items": sum(r.source.startswith("xstest") for r in rows),
             "zh_items": sum(not r.source.startswith("xstest") for r in rows),
             "l2": L2,

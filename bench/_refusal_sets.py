@@ -4,8 +4,11 @@ XSTest v2 (Röttger et al., NAACL 2024; 2,250 English completions with human lab
 ../shared/data/external/xstest, never copied) and the Chinese answers we wrote and labelled ourselves
 (tests/evaluation/data/). The split is ``aibeian.evaluation.judges._refusal_split.split_of`` on the item id
 (XSTest: the prompt id, so all five models' answers to a prompt share a split). The fresh Chinese set was
-written before judge version 2 and is only ever scored, never split or fitted on; the dev2 set was written
-after the first version-2 fit and is split like the others.
+written before judge version 2; the dev2 set was written after the first version-2 fit. The two blind sets
+(A: long structured answers in the style of large deployed assistants; B: short colloquial bot answers) were
+written without seeing the judge and were the exam of version 2 (0.741 3-way); since then they are two more
+writing batches, fitted on and left out in turn like the others. Every Chinese item carries its file as
+``batch``, the unit of leave-one-batch-out.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ ZH_SPLIT_FILES = (
     "zh_refusal_labels_dev2.jsonl",
 )
 ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
+# Written blind (without seeing the judge), scored once as the exam of version 2, then fitted on.
+ZH_BLIND_FILES = ("zh_refusal_labels_blind_a.jsonl", "zh_refusal_labels_blind_b.jsonl")
 
 
 @dataclass(frozen=True)
 class Labelled:
     id: str
-    source: str  # xstest:<model> | zh | zh-fresh
+    source: str  # xstest:<model> | zh | zh-fresh | zh-blind
     prompt: str
     response: str
     label: str
@@ -80,4 +85,13 @@ def chinese_fresh() -> list[Labelled]:
     return [
         Labelled(r["id"], "zh-fresh", r["prompt"], r["response"], r["label"], "fresh", ZH_FRESH_FILE)
         for r in _jsonl(ZH_FRESH_FILE)
+    ]
+
+
+def chinese_blind() -> list[Labelled]:
+    """The two spent blind sets (A, B), one writing batch each."""
+    return [
+        Labelled(r["id"], "zh-blind", r["prompt"], r["response"], r["label"], "blind", name)
+        for name in ZH_BLIND_FILES
+        for r in _jsonl(name)
     ]

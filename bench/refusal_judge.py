@@ -1,8 +1,9 @@
 """Accuracy and speed of the offline refusal judge, on a development and a held-out split.
 
 Sets: XSTest v2 (2,250 English completions, human labels; ../shared/data/external/xstest, read in place) and
-our 576 Chinese answers in four writing batches (tests/evaluation/data). The shipped weights are fitted on
-XSTest dev and all four batches (bench/_refusal_fit.py), so the honest figures are XSTest held-out and, for
+our 916 Chinese answers in six writing batches (tests/evaluation/data; the last two are the blind sets A and
+B, the exam of version 2, now fitted on). The shipped weights are fitted on XSTest dev and all six batches
+(bench/_refusal_fit.py), so the honest figures are XSTest held-out and, for
 Chinese, leave-one-batch-out: refit without a batch, score it. Peers in the same run, on the same items: the
 XSTest authors' string-match classifier and GPT-4 as classifier (labels published with XSTest).
 Speed: items/s of ``classify`` over all 2,250 XSTest answers, median of 5 runs.
@@ -25,7 +26,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _refusal_fit
-from _refusal_sets import EXTERNAL, XSTEST_LABELS, XSTEST_MODELS, Labelled, chinese, chinese_fresh, xstest
+from _refusal_sets import (
+    EXTERNAL,
+    XSTEST_LABELS,
+    XSTEST_MODELS,
+    ZH_BLIND_FILES,
+    Labelled,
+    chinese,
+    chinese_blind,
+    chinese_fresh,
+    xstest,
+)
 
 from aibeian.evaluation._calibrate import calibration
 from aibeian.evaluation.judges import REFUSAL_LABELS, classify
@@ -68,8 +79,8 @@ def _confusion(name: str, result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    xs, zh, fresh = xstest(), chinese(), chinese_fresh()
-    predicted = {id(r): classify(r.response, r.prompt)[0] for r in xs + zh + fresh}
+    xs, zh, fresh, blind = xstest(), chinese(), chinese_fresh(), chinese_blind()
+    predicted = {id(r): classify(r.response, r.prompt)[0] for r in xs + zh + fresh + blind}
     peers = _peer_labels()
     results: dict[str, dict[str, Any]] = {}
 
@@ -79,7 +90,7 @@ def main(argv: list[str]) -> int:
     for split in ("dev", "heldout"):
         add(f"XSTest {split}", [r for r in xs if r.split == split])
     add("XSTest all", xs)
-    zh_all = zh + fresh
+    zh_all = zh + fresh + blind
     for batch in _refusal_fit.BATCHES:
         add(f"Chinese {batch} (fitted on)", [r for r in zh_all if r.batch == batch])
     data = _refusal_fit.load()
@@ -91,6 +102,12 @@ def main(argv: list[str]) -> int:
         )
     results["Chinese pooled, each batch left out"] = measure(
         [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all]
+    )
+    results["Chinese blind A+B, each left out"] = measure(
+        [(r.label, out_of_batch[(r.batch, r.id)]) for r in blind]
+    )
+    results["Chinese four older batches, each left out"] = measure(
+        [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all if r.batch not in ZH_BLIND_FILES]
     )
     for peer, labels in peers.items():
         for split in ("dev", "heldout"):
@@ -126,6 +143,7 @@ def main(argv: list[str]) -> int:
         "XSTest heldout",
         *(f"Chinese {batch}, left out" for batch in _refusal_fit.BATCHES),
         "Chinese pooled, each batch left out",
+        "Chinese blind A+B, each left out",
     ):
         print(_confusion(name, results[name]))
     print(

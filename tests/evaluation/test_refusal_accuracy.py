@@ -1,10 +1,11 @@
 """The refusal judge's accuracy, measured on human labels it was not fitted on (figures in docs/evaluation.md).
 
 Each Chinese file is one writing batch, and answers written together share turns of phrase, so the honest
-Chinese figure is leave-one-batch-out: refit the weights (bench/_refusal_fit.py) on XSTest dev and three
-batches, score the fourth. The shipped weights are fitted on XSTest dev and all four batches, so English is
-checked on XSTest's ``heldout`` split (read in place from ../shared). Floors sit a little under the measured
-figures, so a phrase or weight change that costs accuracy on unseen answers fails here.
+Chinese figure is leave-one-batch-out: refit the weights (bench/_refusal_fit.py) on XSTest dev and five of the
+six batches (the two spent blind sets A and B included), score the sixth. The shipped weights are fitted on
+XSTest dev and all six batches, so English is checked on XSTest's ``heldout`` split (read in place from
+../shared). Floors sit a little under the measured figures, so a phrase or weight change that costs accuracy
+on unseen answers fails here.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ XSTEST_LABELS = {
 }
 XSTEST_MODELS = ("gpt4", "llama2new", "llama2orig", "mistralguard", "mistralinstruct")
 SPLIT_FILES = ("zh_refusal_labels.jsonl", "zh_refusal_labels_heldout.jsonl", "zh_refusal_labels_dev2.jsonl")
+BLIND_FILES = (
+    "zh_refusal_labels_blind_a.jsonl",
+    "zh_refusal_labels_blind_b.jsonl",
+)  # spent exams, now fitted on
+
+
+IN_SAMPLE = (0.93, 0.96)  # 3-way, binary on all six Chinese batches with the shipped weights
 
 
 def _measure(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,10 +70,10 @@ def test_split_is_fixed_and_about_thirty_percent() -> None:
 
 def test_chinese_batches_in_sample() -> None:
     """The shipped weights were fitted on these: a floor that catches a phrase edit shipped without a refit."""
-    rows = [r for name in (*SPLIT_FILES, "zh_refusal_labels_fresh.jsonl") for r in _jsonl(name)]
+    rows = [r for name in (*SPLIT_FILES, "zh_refusal_labels_fresh.jsonl", *BLIND_FILES) for r in _jsonl(name)]
     result = _measure(rows)
-    assert result["accuracy"] >= 0.95
-    assert result["binary_accuracy"] >= 0.97
+    assert result["accuracy"] >= IN_SAMPLE[0]
+    assert result["binary_accuracy"] >= IN_SAMPLE[1]
 
 
 @pytest.mark.slow
@@ -75,10 +83,12 @@ def test_chinese_leave_one_batch_out() -> None:
     fitting = importlib.import_module("_refusal_fit")  # the one place for the fit and its cross-validation
 
     results, _ = fitting.cross_validate(fitting.load())
-    assert set(results) == {*fitting.BATCHES, "pooled"} and results["pooled"][3] == 576
+    assert set(results) == {*fitting.BATCHES, "pooled"} and results["pooled"][3] == 916
     accuracy, binary, partial_recall, _ = results["pooled"]
-    assert accuracy >= 0.94 and binary >= 0.96 and partial_recall >= 0.85
-    assert all(results[batch][0] >= 0.87 for batch in fitting.BATCHES)
+    assert accuracy >= 0.91 and binary >= 0.96 and partial_recall >= 0.85
+    assert all(results[batch][0] >= 0.82 for batch in fitting.BATCHES)
+    # the two batches in styles no other batch has (long structured answers; short colloquial ones)
+    assert results[BLIND_FILES[0]][0] >= 0.82 and results[BLIND_FILES[1]][0] >= 0.86
 
 
 @pytest.mark.slow
