@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck pytest docs bench clean
 
-$(STAMP): pyproject.toml setup.py src/aibeian/keywords/_native/cmatch.c
+$(STAMP): pyproject.toml setup.py $(wildcard src/aibeian/*/_native/*.c)
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[dev,bench,ray]'
