@@ -63,3 +63,14 @@ def test_augment_with_both_risk_and_aspect_is_refused(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, [*args, "--risk", "A.3.1", "--aspect", "N.1", "--n", "2"])
     assert r.exit_code == 2
     assert "give --risk or --aspect, not both" in r.output
+
+
+def test_an_empty_bank_file_says_so(tmp_path: Path) -> None:
+    """QA: an empty file only showed 64 unmet quotas, as if the bank were merely small."""
+    bank = tmp_path / "empty.jsonl"
+    bank.write_text("\n\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["banks", "check", str(bank)])
+    assert r.exit_code == 1
+    assert f"no items in {bank}" in r.output
+    r = CliRunner().invoke(cli, ["banks", "check", str(bank), "--format", "json"])
+    assert [p["type"] for p in json.loads(r.output)["problems"]] == ["empty"]

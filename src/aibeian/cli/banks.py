@@ -54,6 +54,16 @@ def check_cmd(bank: tuple[Path, ...], fmt: str, kinds: tuple[Kind, ...], near_du
     """
     items = load_bank(bank)
     coverage = check_coverage(items, kinds=kinds or KINDS, near_duplicate_threshold=near_duplicate)
+    if not items:
+        coverage.problems.append(
+            {
+                "type": "empty",
+                "severity": "error",
+                "ids": [],
+                "message": f"no items in {', '.join(str(b) for b in bank)}: the file is empty or holds only blank "
+                "lines — is it the right file? (one JSON object a line: id, prompt, kind, risk …)",
+            }
+        )
     if fmt == "json":
         echo_json(coverage.to_dict())
     else:
