@@ -128,6 +128,8 @@ def test_unknown_judge_is_named(tmp_path: Path, server: FakeOpenAI) -> None:
     bank = write_bank(tmp_path / "b.jsonl", [ok(1, "hi")])
     r = CliRunner().invoke(cli, eval_args(bank, server, tmp_path / "run", "--judge", "refusl"))
     assert r.exit_code == 2 and 'did you mean "refusal"' in r.output
+    assert "warning" not in r.output  # QA: sample-size warnings came first, burying the error
+    assert not (tmp_path / "run").exists()
 
 
 def test_judge_command_and_calibrate(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from aibeian.evaluation import (
     write_report,
 )
 from aibeian.evaluation.judges import JudgeContext, JudgeSpec
+from aibeian.evaluation.judges import judges as judge_registry
 
 
 class _RichProgress:
@@ -182,6 +183,8 @@ def run_cmd(
         max_retries=max_retries,
     )
     specs = [JudgeSpec.parse(s) for s in judge_specs] or [JudgeSpec("refusal")]
+    for spec in specs:  # an unknown judge is an error before any warning about the banks
+        judge_registry.get(spec.name)
     config = RunConfig(
         banks=list(bank),
         out=out,
