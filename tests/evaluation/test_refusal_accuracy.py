@@ -88,7 +88,7 @@ def test_chinese_leave_one_batch_out() -> None:
     assert accuracy >= 0.91 and binary >= 0.96 and partial_recall >= 0.85
     assert all(results[batch][0] >= 0.82 for batch in fitting.BATCHES)
     # the two batches in styles no other batch has (long structured answers; short colloquial ones)
-    assert results[BLIND_FILES[0]][0] >= 0.82 and results[BLIND_FILES[1]][0] >= 0.88
+    assert results[BLIND_FILES[0]][0] >= 0.84 and results[BLIND_FILES[1]][0] >= 0.88
 
 
 @pytest.mark.slow
