@@ -58,7 +58,7 @@ typedef struct {
     int32_t valoff[17];  /* index into huffval of code c of length l: valoff[l] + c */
     uint16_t lut[FAST_SIZE];  /* codes of at most FAST_BITS: (length << 8) | symbol, 0 when longer */
     int32_t fast[FAST_SIZE];  /* decode with value: see build_fast() */
-    uint32_t skip[FAST_SIZE]; /* AC lengths-only, one or two symbols per look-up: see build_table() */
+    uint16_t skip[FAST_SIZE]; /* AC lengths-only, a group of symbols per look-up: see build_table() */
     uint16_t ecode[256];      /* encoder: code and length per symbol (length 0: not in the table) */
     uint8_t esize[256];
 } huff_t;
@@ -97,26 +97,26 @@ static int build_table(huff_t *t, const uint8_t bits[17], const uint8_t *vals, i
         int l = e >> 8, sym = e & 0xFF;
         int r = sym >> 4, s = sym & 15;
         if (ac) {
-            /* bits 0-4: code + extra bits of the first symbol, 5-11: coefficients it advances (0: end of
-               block); bits 12-16 and 17-23: the same for the first two symbols together when the second also
-               fits in the FAST_BITS, else for the first alone; bit 24: the group ends the block. One layout
-               for both cases keeps skip_ac() free of data-dependent branches. */
-            int adv = s ? r + 1 : (r == 15 ? 16 : 0);
-            uint32_t n12 = (uint32_t)(l + s), adv12 = (uint32_t)adv, end = adv == 0;
-            int rest = FAST_BITS - l - s;
-            if (adv && rest > 0) {
-                int j = (i << (l + s)) & (FAST_SIZE - 1);
-                int e2 = t->lut[j];
+            /* bits 0-5: bits taken by a group of symbols, 6-12: coefficients the group advances, bit 13: the
+               group ends the block (EOB). The group is the first symbol (its code and extra bits may reach
+               past FAST_BITS) and as many following ones as lie wholly in the FAST_BITS looked up, up to an
+               EOB; it stops before advancing 64, so a block's end is never passed without notice. */
+            uint32_t used = 0, advance = 0, end = 0;
+            for (int first = 1;; first = 0) {
+                int e2 = t->lut[(i << used) & (FAST_SIZE - 1)];
                 int l2 = e2 >> 8, r2 = (e2 & 0xFF) >> 4, s2 = e2 & 15;
-                if (e2 && l2 + s2 <= rest) {
-                    int adv2 = s2 ? r2 + 1 : (r2 == 15 ? 16 : 0);
-                    n12 += (uint32_t)(l2 + s2);
-                    adv12 += (uint32_t)adv2;
-                    end = adv2 == 0;
+                int adv2 = s2 ? r2 + 1 : (r2 == 15 ? 16 : 0);
+                if (!first && (!e2 || used + (uint32_t)(l2 + s2) > FAST_BITS || advance + (uint32_t)adv2 >= 64))
+                    break;
+                used += (uint32_t)(l2 + s2);
+                advance += (uint32_t)adv2;
+                if (!adv2) {
+                    end = 1;
+                    break;
                 }
+                if (used >= FAST_BITS) break;
             }
-            uint32_t e1 = (uint32_t)(l + s) | ((uint32_t)adv << 5) | (n12 << 12) | (adv12 << 17) | (end << 24);
-            t->skip[i] = e1;
+            t->skip[i] = (uint16_t)(used | (advance << 6) | (end << 13));
         } else {
             s = sym; /* DC: the symbol is the size category */
         }
@@ -170,7 +170,7 @@ HOT void refill(reader_t *r) {
             return;
         }
     }
-    while (r->nbits <= 56) {
+    while (r->nbits < 56) { /* at most 63: the fast path shifts by nbits */
         unsigned c = 0;
         if (r->p < r->end) {
             c = *r->p;
@@ -247,36 +247,40 @@ HOT int decode_dc(reader_t *r, const huff_t *t, int *err) {
     return extend(r, s);
 }
 
-/* Skip the AC coefficients of one block (lengths only). 0, or -1 on a bad code or overrun. */
+/* Skip AC coefficients symbol by symbol from position k to the block's end: long codes, and the last
+   symbols of a block that fills all 64 coefficients. 0, or -1 on a bad code or overrun. */
+HOT int skip_ac_exact(reader_t *r, const huff_t *t, int k) {
+    for (;;) {
+        refill(r);
+        int rs = symbol(r, t);
+        if (rs < 0) return -1;
+        int run = rs >> 4, s = rs & 15;
+        if (s) {
+            consume(r, s);
+            k += run + 1;
+        } else if (run == 15) {
+            k += 16;
+        } else {
+            return 0;
+        }
+        if (k >= 64) return k > 64 ? -1 : 0;
+    }
+}
+
+/* Skip the AC coefficients of one block (lengths only). 0, or -1 on a bad code or overrun. One refill
+   serves two groups: a group takes at most 27 bits and a refill leaves at least 56. */
 HOT int skip_ac(reader_t *r, const huff_t *t) {
     int k = 1;
     for (;;) {
-        if (r->nbits < 32) refill(r);
-        uint32_t e = t->skip[r->buf >> (64 - FAST_BITS)];
-        if (__builtin_expect(!e, 0)) { /* a code longer than FAST_BITS */
-            int rs = symbol(r, t);
-            if (rs < 0) return -1;
-            int run = rs >> 4, s = rs & 15;
-            if (s) {
-                consume(r, s);
-                k += run + 1;
-            } else if (run == 15) {
-                k += 16;
-            } else {
-                return 0;
-            }
-            if (k >= 64) return k > 64 ? -1 : 0;
-            continue;
+        refill(r);
+        for (int half = 0; half < 2; half++) {
+            uint32_t e = t->skip[r->buf >> (64 - FAST_BITS)];
+            int after = k + (int)((e >> 6) & 127);
+            if (__builtin_expect(!e || after >= 64, 0)) return skip_ac_exact(r, t, k);
+            consume(r, (int)(e & 63));
+            k = after;
+            if (e & (1u << 13)) return 0;
         }
-        int after_first = k + (int)((e >> 5) & 127);
-        if (__builtin_expect(after_first >= 64, 0)) { /* the first symbol fills the block: no second */
-            consume(r, e & 31);
-            return after_first > 64 ? -1 : 0;
-        }
-        consume(r, (e >> 12) & 31);
-        k += (e >> 17) & 127;
-        if (e & (1u << 24)) return 0;
-        if (k >= 64) return k > 64 ? -1 : 0;
     }
 }
 
@@ -377,13 +381,15 @@ static int encode_block(writer_t *w, const huff_t *dc, const huff_t *ac, const i
     if (s > 15 || !dc->esize[s]) return -1;
     put(w, dc->ecode[s], dc->esize[s]);
     if (s) put(w, (uint32_t)(diff < 0 ? diff - 1 : diff), s);
-    int run = 0;
-    for (int k = 1; k < 64; k++) {
-        int v = coef[k];
-        if (!v) {
-            run++;
-            continue;
-        }
+    /* the nonzero coefficients as a bit mask, walked with ctz: most plate blocks are flat (DC only) */
+    uint64_t nz = 0;
+    for (int k = 1; k < 64; k++) nz |= (uint64_t)(coef[k] != 0) << k;
+    int last = 0;
+    while (nz) {
+        int k = __builtin_ctzll(nz);
+        nz &= nz - 1;
+        int run = k - last - 1, v = coef[k];
+        last = k;
         while (run > 15) {
             if (!ac->esize[0xF0]) return -1;
             put(w, ac->ecode[0xF0], ac->esize[0xF0]);
@@ -394,9 +400,8 @@ static int encode_block(writer_t *w, const huff_t *dc, const huff_t *ac, const i
         if (s > 15 || !ac->esize[sym]) return -1;
         put(w, ac->ecode[sym], ac->esize[sym]);
         put(w, (uint32_t)(v < 0 ? v - 1 : v), s);
-        run = 0;
     }
-    if (run) {
+    if (last != 63) {
         if (!ac->esize[0]) return -1;
         put(w, ac->ecode[0], ac->esize[0]);
     }
