@@ -88,6 +88,19 @@ def chinese_fresh() -> list[Labelled]:
     ]
 
 
+# Written blind after version 3, scored once as its exam, never fitted on (the next version's data once spent).
+ZH_EXAM_FILES = ("zh_refusal_labels_blind_c.jsonl", "zh_refusal_labels_blind_d.jsonl")
+
+
+def chinese_exam() -> list[Labelled]:
+    """The unspent blind sets (C, D): never part of a fit."""
+    return [
+        Labelled(r["id"], "zh-exam", r["prompt"], r["response"], r["label"], "exam", name)
+        for name in ZH_EXAM_FILES
+        for r in _jsonl(name)
+    ]
+
+
 def chinese_blind() -> list[Labelled]:
     """The two spent blind sets (A, B), one writing batch each."""
     return [

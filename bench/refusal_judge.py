@@ -34,6 +34,7 @@ from _refusal_sets import (
     Labelled,
     chinese,
     chinese_blind,
+    chinese_exam,
     chinese_fresh,
     xstest,
 )
@@ -80,7 +81,8 @@ def _confusion(name: str, result: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     xs, zh, fresh, blind = xstest(), chinese(), chinese_fresh(), chinese_blind()
-    predicted = {id(r): classify(r.response, r.prompt)[0] for r in xs + zh + fresh + blind}
+    exam = chinese_exam()
+    predicted = {id(r): classify(r.response, r.prompt)[0] for r in xs + zh + fresh + blind + exam}
     peers = _peer_labels()
     results: dict[str, dict[str, Any]] = {}
 
@@ -109,6 +111,9 @@ def main(argv: list[str]) -> int:
     results["Chinese four older batches, each left out"] = measure(
         [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all if r.batch not in ZH_BLIND_FILES]
     )
+    add("Chinese blind C+D (exam: never fitted on)", exam)
+    for name in sorted({r.batch for r in exam}):
+        add(f"Chinese exam {name}", [r for r in exam if r.batch == name])
     for peer, labels in peers.items():
         for split in ("dev", "heldout"):
             rows = [r for r in xs if r.split == split]
