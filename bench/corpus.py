@@ -5,7 +5,7 @@ the steady-state rate per worker as the slope between the two (fixed start-up co
 the raw matcher are taken per run against the raw speed timed right before it, then the median. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
 size in a temporary folder; a 10k-keyword library drawn (seeded) from the konsheng lexicon's word files.
 
-    .venv/bin/python bench/corpus.py [--mb 200] [--small-mb 50] [--runs 5] [--no-ray]
+    .venv/bin/python bench/corpus.py [--mb 200] [--small-mb 50] [--runs 5] [--no-ray] [--scale-mb 1000]
 """
 
 from __future__ import annotations
@@ -195,6 +195,13 @@ def main() -> int:
     parser.add_argument("--small-mb", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument(
+        "--scale-mb",
+        type=int,
+        default=0,
+        help="also build a corpus this big and time 1 and 2 local workers on it: the steady-state slope "
+        "between --mb and --scale-mb, where worker start-up is amortised (0: skip)",
+    )
     args = parser.parse_args()
     if not LAWS.is_dir() or not LEXICON.is_dir():
         print("needs ../shared/data/external (cn-laws-corpus, konsheng-sensitive-lexicon)", file=sys.stderr)
@@ -272,6 +279,26 @@ def main() -> int:
                 f"   {med(slope):7.1f} MB/s {med(s[1] for s in shares):5.0%}/worker"
                 f"  (big runs: {', '.join(f'{x:.2f}s' for x in times)})"
             )
+        if args.scale_mb:
+            huge = base / "huge"
+            huge_mb = build_corpus(huge, args.scale_mb, seed=3) / 1e6
+            print(
+                f"scaling: {huge_mb:.0f} MB against {mb:.0f} MB, rate 0.1, slope per run (raw matcher beside it)"
+            )
+            for workers in (1, 2):
+                slopes, shares = [], []
+                for _ in range(args.runs):
+                    r = raw.speed()
+                    t_big = timed_scan(big, sources, library, engine="local", workers=workers, rate=0.1)
+                    t_huge = timed_scan(huge, sources, library, engine="local", workers=workers, rate=0.1)
+                    slopes.append((huge_mb - mb) / (t_huge - t_big))
+                    shares.append(slopes[-1] / workers / r)
+                print(
+                    f"  local, {workers} worker(s): {statistics.median(slopes):7.1f} MB/s steady state, "
+                    f"{statistics.median(shares):4.0%} of raw per worker  "
+                    f"(runs: {', '.join(f'{x:.0f}' for x in slopes)} MB/s)"
+                )
+            shutil.rmtree(huge)
         if not args.no_ray:
             tiny = base / "tiny"
             build_corpus(tiny, 1)
