@@ -42,8 +42,8 @@ WORDS = {
     "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language (default: AIBEIAN_LANG)."
 )
 def doctor(fmt: str, db_url: str | None, lang: str | None) -> None:
-    """Check this installation: standards data, matcher engine, holiday calendar, database, CJK font,
-    ffmpeg, espeak-ng, libturbojpeg and Ray — each with what needs it and how to install it.
+    """Check this installation: standards data, matcher engine, corpus reader, holiday calendar, database,
+    CJK font, ffmpeg, espeak-ng, libturbojpeg and Ray — each with what needs it and how to install it.
 
     Exit 0 when the core works (missing optional tools only disable their feature), 1 when it does not.
     """
