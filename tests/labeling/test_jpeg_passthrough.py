@@ -21,7 +21,7 @@ from PIL import Image
 from tests.labeling.conftest import META, exiftool
 
 from aibeian.labeling import ApplyOptions, _jpeg_splice, apply, verify
-from aibeian.labeling._render import POSITIONS, draw_label, find_cjk_font, layout_label
+from aibeian.labeling._render import POSITIONS, find_cjk_font, layout_label
 
 native = pytest.importorskip("aibeian.labeling._jpegsplice", reason="C extension not built (no compiler)")
 
@@ -49,12 +49,7 @@ def plate_blocks(data: bytes, position: str) -> tuple[tuple[int, int, int, int],
     frame, why = _jpeg_splice.read_frame(data)
     assert frame is not None, why
     plan = layout_label((frame.width, frame.height), TEXT, position, FONT, grid=frame.mcu)
-    x, y, w, h = plan.record.box
-    plate = Image.new("RGB", (w, h))
-    draw_label(plate, plan, FONT, offset=(x, y))
-    planes = _jpeg_splice._planes(plate, frame)
-    blocks = [_jpeg_splice._coefficients(p, c.table) for p, c in zip(planes, frame.components, strict=True)]
-    return (x, y, w, h), blocks
+    return plan.record.box, _jpeg_splice.plate_blocks(frame, plan, FONT)
 
 
 def coefficients(data: bytes) -> list[np.ndarray]:

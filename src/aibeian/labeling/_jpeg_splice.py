@@ -41,14 +41,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from aibeian.labeling._render import LabelLayout, draw_label, layout_label
+from aibeian.labeling._render import INK, PLATE, LabelLayout, ink_coverage, layout_label
 
 try:
     from aibeian.labeling import _jpegsplice
 except ImportError:  # pragma: no cover - the C extension is optional (setup.py)
     _jpegsplice = None  # type: ignore[assignment]
 
-__all__ = ["JpegFrame", "read_frame", "splice_label"]
+__all__ = ["JpegFrame", "plate_blocks", "read_frame", "splice_label"]
 
 TJXOPT_PROGRESSIVE = 1 << 5
 _ZIGZAG = np.array(
@@ -143,28 +143,63 @@ def read_frame(data: bytes) -> tuple[JpegFrame | None, str]:
     return JpegFrame(width, height, progressive, tuple(comps)), ""
 
 
-def _planes(plate: Image.Image, frame: JpegFrame) -> list[np.ndarray]:
+def plate_blocks(frame: JpegFrame, plan: LabelLayout, font_path: str) -> list[np.ndarray]:
+    """The plate's quantised DCT blocks, one (rows, cols, 8, 8) int16 array per frame component."""
+    alpha = np.asarray(ink_coverage(plan, font_path))
+    return [_coefficients(p, c.table) for p, c in zip(_planes(alpha, frame), frame.components, strict=True)]
+
+
+@functools.cache
+def _plate_colours(grey: bool) -> np.ndarray:
+    """(channels, 256): the plate's stored samples for each text coverage, through Pillow's own blend and
+    colour conversion (JFIF's full-range YCbCr, rounded to 8 bits, as an encoder stores it)."""
+    strip = Image.new("RGB", (256, 1), PLATE)
+    strip.paste(INK, (0, 0, 256, 1), Image.frombytes("L", (256, 1), bytes(range(256))))
+    channels = [strip.convert("L")] if grey else strip.convert("YCbCr").split()
+    return np.stack([np.asarray(c)[0] for c in channels])
+
+
+def _planes(alpha: np.ndarray, frame: JpegFrame) -> list[np.ndarray]:
     """The plate in the file's colour space, each component subsampled as the file stores it.
 
-    Pillow does the colour conversion and the box-filter subsampling in C (JFIF's full-range YCbCr, rounded
-    to 8 bits, as an encoder would store it); in numpy float64 this step cost more than the splice itself."""
+    Every plate pixel is the plate colour blended with the ink by the text's coverage, so a 256-entry table
+    per channel gives the same samples as drawing the plate in RGB and converting it; the box-filter
+    subsampling stays Pillow's. Plate and ink are grey, so the chroma planes are one value throughout."""
     comps = frame.components
     hmax, vmax = max(c.h for c in comps), max(c.v for c in comps)
-    channels = [plate.convert("L")] if len(comps) == 1 else list(plate.convert("YCbCr").split())
     out = []
-    for comp, chan in zip(comps, channels, strict=True):
+    for comp, lut in zip(comps, _plate_colours(len(comps) == 1), strict=True):
         sx, sy = hmax // comp.h, vmax // comp.v
-        stored = chan.reduce((sx, sy)) if sx > 1 or sy > 1 else chan
-        out.append(np.asarray(stored, dtype=np.float32))
+        shape = (alpha.shape[0] // sy, alpha.shape[1] // sx)
+        if lut.min() == lut.max():
+            out.append(np.full(shape, lut[0], dtype=np.float32))
+            continue
+        plane = lut[alpha]
+        if sx > 1 or sy > 1:
+            plane = np.asarray(Image.fromarray(plane).reduce((sx, sy)))
+        out.append(plane.astype(np.float32))
     return out
 
 
 def _coefficients(plane: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Quantised DCT blocks (rows, cols, 8, 8) of one component plane, natural order, as libjpeg keeps them."""
+    """Quantised DCT blocks (rows, cols, 8, 8) of one component plane, natural order, as libjpeg keeps them.
+
+    Separable, as two matrix products over the whole plane (columns of every block, then rows), instead of
+    two small products per block: half the time. A plane of one value (the chroma of a grey plate) is one
+    block's transform, repeated."""
     h, w = plane.shape
-    blocks = (plane - np.float32(128)).reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3)
-    freq: np.ndarray = np.matmul(np.matmul(_DCT32, blocks), _DCT32.T)
-    coeffs: np.ndarray = np.rint(freq / table.astype(np.float32)).astype(np.int16)
+    if plane.min() == plane.max():
+        one = _coefficients_of(np.full((8, 8), plane.flat[0], dtype=np.float32), table)
+        return np.broadcast_to(one, (h // 8, w // 8, 8, 8)).copy()
+    return _coefficients_of(plane, table)
+
+
+def _coefficients_of(plane: np.ndarray, table: np.ndarray) -> np.ndarray:
+    h, w = plane.shape
+    cols = np.matmul(_DCT32, (plane - np.float32(128)).reshape(h // 8, 8, w))  # F = D · f · Dᵀ
+    freq = (cols.reshape(-1, 8) @ _DCT32.T).reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3)
+    quantised = np.rint(freq / table.astype(np.float32))
+    coeffs: np.ndarray = quantised.astype(np.int16, order="C")  # C order: the splice reads it as a buffer
     return coeffs
 
 
@@ -272,10 +307,8 @@ def splice_label(
     if frame is None:
         return None, reason
     plan = layout_label((frame.width, frame.height), text, position, font_path, grid=frame.mcu)
-    x, y, w, h = plan.record.box
-    plate = Image.new("RGB", (w, h))
-    draw_label(plate, plan, font_path, offset=(x, y))
-    blocks = [_coefficients(p, c.table) for p, c in zip(_planes(plate, frame), frame.components, strict=True)]
+    x, y, _, _ = plan.record.box
+    blocks = plate_blocks(frame, plan, font_path)
     passed = _passthrough(data, frame, plan, blocks)
     done = passed if passed is not None else _transform(data, frame, x, y, blocks)
     if isinstance(done, str):

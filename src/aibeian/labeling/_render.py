@@ -26,6 +26,7 @@ __all__ = [
     "LabelLayout",
     "draw_label",
     "find_cjk_font",
+    "ink_coverage",
     "label_font_size",
     "layout_label",
     "pixels_show_label",
@@ -114,14 +115,26 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 def label_font_size(short: int, text: str, font_path: str) -> int:
     """The font size (px) whose ink for ``text`` is at least the target share of ``short``."""
     min_ratio = load_standards().labeling["explicit"]["image"]["min_text_height_ratio_of_shortest_side"]
-    want = max(8, math.ceil(short * max(TARGET_RATIO, float(min_ratio))))
+    return _size_for_ink(max(8, math.ceil(short * max(TARGET_RATIO, float(min_ratio)))), text, font_path)
+
+
+@functools.lru_cache(maxsize=256)
+def _size_for_ink(want: int, text: str, font_path: str) -> int:
+    """Memoised: a batch of photos of similar sizes asks for the same few ink heights over and over."""
     size = want
     for _ in range(4):  # ink height is a font-dependent fraction of the size: correct once or twice
-        _, top, _, bottom = _font(font_path, size).getbbox(text)
+        _, top, _, bottom = _ink_box(font_path, size, text)
         if bottom - top >= want:
             break
         size = math.ceil(size * want / max(1, bottom - top)) + 1
     return size
+
+
+@functools.lru_cache(maxsize=256)
+def _ink_box(font_path: str, size: int, text: str) -> tuple[int, int, int, int]:
+    """The ink's bounding box of ``text`` drawn at the origin (memoised: measuring costs a FreeType layout)."""
+    left, top, right, bottom = _font(font_path, size).getbbox(text)
+    return int(left), int(top), int(right), int(bottom)
 
 
 @dataclass(frozen=True)
@@ -149,8 +162,7 @@ def layout_label(
     width, height = size
     short = min(size)
     font_size = label_font_size(short, text, font_path)
-    font = _font(font_path, font_size)
-    left, top, right, bottom = (int(v) for v in font.getbbox(text))
+    left, top, right, bottom = _ink_box(font_path, font_size, text)
     ink_w, ink_h = right - left, bottom - top
     pad = max(2, ink_h // 3)
     w, h = ink_w + 2 * pad, ink_h + 2 * pad
@@ -188,6 +200,27 @@ def draw_label(
         font=_font(font_path, plan.font_size),
         fill=_colour(INK, img.mode),
     )
+
+
+GLYPH_CACHE = 64  # rendered labels kept: one per text, font and size, ≤ ~0.1 MB each at 4 MP
+
+
+def ink_coverage(plan: LabelLayout, font_path: str) -> Image.Image:
+    """How much of each pixel of the planned plate the text covers (mode L, 0-255): the glyphs exactly as
+    draw_label blends them in, so the plate is the plate colour mixed with the ink by this share. Do not
+    modify the image: it is shared."""
+    x, y, w, h = plan.record.box
+    tx, ty = plan.text_origin
+    return _coverage(plan.record.text, font_path, plan.font_size, (w, h), (tx - x, ty - y))
+
+
+@functools.lru_cache(maxsize=GLYPH_CACHE)
+def _coverage(text: str, font_path: str, size: int, box: tuple[int, int], at: tuple[int, int]) -> Image.Image:
+    """Memoised: FreeType's rendering is most of a plate's cost, and a batch of photos of similar sizes asks
+    for the same few font sizes (box and ``at`` follow from the size and the JPEG's MCU grid)."""
+    mask = Image.new("L", box, 0)
+    ImageDraw.Draw(mask).text(at, text, font=_font(font_path, size), fill=255)
+    return mask
 
 
 def render_label(img: Image.Image, text: str, position: str, font_path: str) -> ExplicitRecord:
