@@ -46,12 +46,33 @@ PNG_LEVEL = 3
 _PIL_FORMAT = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
 
-def _read(path: Path) -> tuple[bytes, ImageMeta]:
+# The last file read, by path and stat signature: apply() inspects a file and then writes it, and the write
+# takes the bytes the inspection judged instead of reading (and parsing) the file a second time, unless the
+# file changed in between. One entry, handed over once.
+_Signature = tuple[str, int, int, int, int]
+_last_read: dict[_Signature, tuple[bytes, ImageMeta]] = {}
+
+
+def _signature(path: Path) -> _Signature:
+    st = path.stat()
+    return str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _read(path: Path, *, keep: bool = False) -> tuple[bytes, ImageMeta]:
+    """The file's bytes and container metadata; ``keep`` leaves them for the next _read of the same file."""
+    key = _signature(path)
+    last = _last_read.pop(key, None)
+    _last_read.clear()
+    if last is not None:
+        return last
     data = path.read_bytes()
     try:
-        return data, read_image_meta(data)
+        meta = read_image_meta(data)
     except ContainerError as exc:
         raise InputError(f"{exc} / 文件损坏或格式不符", path=str(path)) from exc
+    if keep and len(data) == key[3]:
+        _last_read[key] = data, meta
+    return data, meta
 
 
 def _check_pixels(data: bytes, rec: ExplicitRecord, kind: str) -> tuple[bool, str, tuple[int, int]]:
@@ -138,7 +159,7 @@ class ImageWriter:
     positions: tuple[str, ...] = tuple(POSITIONS)
 
     def inspect(self, path: Path, *, explicit: bool = True) -> Inspection:
-        data, meta = _read(path)
+        data, meta = _read(path, keep=True)
         records: list[tuple[str, str | dict[str, Any]]] = []
         declared = None
         for packet in meta.xmp_packets:
