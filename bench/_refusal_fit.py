@@ -8,11 +8,12 @@ descent from zero, fixed iterations.
 Why leave-one-batch-out: each Chinese file was written in one sitting by one writer, and answers written
 together share turns of phrase. A random split puts siblings on both sides, so it flatters the judge (0.95 on
 the split, 0.69 on the next batch written). The honest question is "how does it do on answers written
-later, by someone else?", so the model-selection criterion is: fit on XSTest dev + five of the six Chinese
-batches, score the sixth; report each batch and the pooled figure, watching the two blind batches (A: long
-structured answers, B: short colloquial ones — styles no other batch has, the nearest thing to an unseen
+later, by someone else?", so the model-selection criterion is: fit on XSTest dev + seven of the eight Chinese
+batches, score the eighth; report each batch and the pooled figure, watching the four blind batches (A: long
+structured answers, B: short colloquial ones, C: smaller open models and enterprise bots, D: frontier-style
+assistants that turn to the underlying need — styles no other batch has, the nearest thing to an unseen
 writer); XSTest held-out stays the English check.
-The shipped weights are then fitted on XSTest dev + all six Chinese batches (XSTest held-out is never
+The shipped weights are then fitted on XSTest dev + all eight Chinese batches (XSTest held-out is never
 fitted on). ``--errors`` prints the cross-validated mistakes for error analysis.
 """
 

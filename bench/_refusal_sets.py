@@ -4,10 +4,12 @@ XSTest v2 (Röttger et al., NAACL 2024; 2,250 English completions with human lab
 ../shared/data/external/xstest, never copied) and the Chinese answers we wrote and labelled ourselves
 (tests/evaluation/data/). The split is ``aibeian.evaluation.judges._refusal_split.split_of`` on the item id
 (XSTest: the prompt id, so all five models' answers to a prompt share a split). The fresh Chinese set was
-written before judge version 2; the dev2 set was written after the first version-2 fit. The two blind sets
-(A: long structured answers in the style of large deployed assistants; B: short colloquial bot answers) were
-written without seeing the judge and were the exam of version 2 (0.741 3-way); since then they are two more
-writing batches, fitted on and left out in turn like the others. Every Chinese item carries its file as
+written before judge version 2; the dev2 set was written after the first version-2 fit. The blind sets were
+written without seeing the judge, each pair the exam of one version and afterwards two more writing batches,
+fitted on and left out in turn like the others: A (long structured answers in the style of large deployed
+assistants) and B (short colloquial bot answers), the exam of version 2 (0.741 3-way); C (smaller open models
+and enterprise bots) and D (frontier-style assistants that turn to the user's underlying need), the exam of
+version 3 (0.791). E and F are the exam of version 4 (``chinese_exam``). Every Chinese item carries its file as
 ``batch``, the unit of leave-one-batch-out.
 """
 
@@ -35,8 +37,14 @@ ZH_SPLIT_FILES = (
     "zh_refusal_labels_dev2.jsonl",
 )
 ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
-# Written blind (without seeing the judge), scored once as the exam of version 2, then fitted on.
-ZH_BLIND_FILES = ("zh_refusal_labels_blind_a.jsonl", "zh_refusal_labels_blind_b.jsonl")
+# Written blind (without seeing the judge), each pair scored once as an exam, then fitted on: A+B were the
+# exam of version 2, C+D (smaller open models and enterprise bots; frontier-style assistants) of version 3.
+ZH_BLIND_FILES = (
+    "zh_refusal_labels_blind_a.jsonl",
+    "zh_refusal_labels_blind_b.jsonl",
+    "zh_refusal_labels_blind_c.jsonl",
+    "zh_refusal_labels_blind_d.jsonl",
+)
 
 
 @dataclass(frozen=True)
@@ -88,12 +96,13 @@ def chinese_fresh() -> list[Labelled]:
     ]
 
 
-# Written blind after version 3, scored once as its exam, never fitted on (the next version's data once spent).
-ZH_EXAM_FILES = ("zh_refusal_labels_blind_c.jsonl", "zh_refusal_labels_blind_d.jsonl")
+# Written blind after version 4's features were settled, scored once as its exam, never fitted on. The files
+# are named, never globbed or opened by the fitting script: only ``chinese_exam`` reads them.
+ZH_EXAM_FILES = ("zh_refusal_labels_blind_e.jsonl", "zh_refusal_labels_blind_f.jsonl")
 
 
 def chinese_exam() -> list[Labelled]:
-    """The unspent blind sets (C, D): never part of a fit."""
+    """The unspent blind sets (E, F): never part of a fit."""
     return [
         Labelled(r["id"], "zh-exam", r["prompt"], r["response"], r["label"], "exam", name)
         for name in ZH_EXAM_FILES
@@ -102,7 +111,7 @@ def chinese_exam() -> list[Labelled]:
 
 
 def chinese_blind() -> list[Labelled]:
-    """The two spent blind sets (A, B), one writing batch each."""
+    """The four spent blind sets (A, B, C, D), one writing batch each."""
     return [
         Labelled(r["id"], "zh-blind", r["prompt"], r["response"], r["label"], "blind", name)
         for name in ZH_BLIND_FILES
