@@ -1,19 +1,21 @@
 """Fit the refusal judge's weights and report how well the fit carries to a writing batch it never saw.
 
 Run: ``.venv/bin/python bench/_refusal_fit.py [--cv-only] [--errors]``. A multinomial logistic regression
-(numpy, L2) over the features of ``_refusal_features`` — a few dozen named, readable numbers, not a bag of
-words — so the fitted judge stays explainable and cannot memorise test items. Deterministic: plain gradient
-descent from zero, fixed iterations.
+(numpy, L2) over the features of ``_refusal_features``: a hundred named, readable numbers, and for Chinese
+answers 3 × 1,024 hashed character 1–3-gram buckets (opening clauses, clauses around the first refusal, the
+rest) with their own L2 penalty — a learned lexical component, so new refusal wording is picked up from the
+labels rather than from phrases hand-written after reading errors. Deterministic: plain gradient descent from
+zero, fixed iterations.
 
 Why leave-one-batch-out: each Chinese file was written in one sitting by one writer, and answers written
 together share turns of phrase. A random split puts siblings on both sides, so it flatters the judge (0.95 on
 the split, 0.69 on the next batch written). The honest question is "how does it do on answers written
-later, by someone else?", so the model-selection criterion is: fit on XSTest dev + seven of the eight Chinese
-batches, score the eighth; report each batch and the pooled figure, watching the four blind batches (A: long
+later, by someone else?", so the model-selection criterion is: fit on XSTest dev + nine of the ten Chinese
+batches, score the tenth; report each batch and the pooled figure, watching the six blind batches (A: long
 structured answers, B: short colloquial ones, C: smaller open models and enterprise bots, D: frontier-style
-assistants that turn to the underlying need — styles no other batch has, the nearest thing to an unseen
-writer); XSTest held-out stays the English check.
-The shipped weights are then fitted on XSTest dev + all eight Chinese batches (XSTest held-out is never
+assistants that turn to the underlying need, E: everyday apps, F: reasoning, RAG and agent answers — styles
+no other batch has, the nearest thing to an unseen writer); XSTest held-out stays the English check.
+The shipped weights are then fitted on XSTest dev + all ten Chinese batches (XSTest held-out is never
 fitted on). ``--errors`` prints the cross-validated mistakes for error analysis.
 """
 
@@ -44,10 +46,12 @@ from _refusal_sets import (
 
 from aibeian.evaluation.judges._base import REFUSAL_LABELS
 from aibeian.evaluation.judges._refusal import VERSION, feature_vector
+from aibeian.evaluation.judges._refusal_features import NGRAM_BUCKETS, NGRAM_MAX, NGRAM_NAMES, NGRAM_REGIONS
 
 OUT = ROOT / "src" / "aibeian" / "evaluation" / "judges" / "refusal_weights.json"
 BATCHES = (*ZH_SPLIT_FILES, ZH_FRESH_FILE, *ZH_BLIND_FILES)
 L2 = 1.0
+L2_NGRAM = 1.0  # the n-gram block's own penalty, chosen by the six blind folds (see docs/evaluation.md)
 ITERATIONS = 3000
 STEP = 0.5
 ZH_WEIGHT = 2.0
@@ -57,35 +61,69 @@ PARTIAL_WEIGHT = 1.5
 @dataclass
 class Data:
     rows: list[Labelled]
-    names: list[str]
+    names: list[str]  # the named features (``x``), then the n-gram buckets (``g``)
     x: np.ndarray
     y: np.ndarray
+    g: np.ndarray  # n-gram block, float32, one row per Chinese answer (English answers have none)
+    g_rows: np.ndarray  # the row of ``g`` of each item, -1 for none
 
 
 def load() -> Data:
     rows = xstest() + chinese() + chinese_fresh() + chinese_blind()
     vectors = [feature_vector(r.response, r.prompt) for r in rows]
-    names = list(vectors[0])
-    if names[0] != "bias":
+    named = [n for n in vectors[0] if not n.startswith("ng.")]
+    if named[0] != "bias":
         raise SystemExit("the first feature must be the bias")
-    x = np.array([[v[n] for n in names] for v in vectors])
+    x = np.array([[v[n] for n in named] for v in vectors])
     y = np.array([REFUSAL_LABELS.index(r.label) for r in rows])
-    return Data(rows, names, x, y)
+    column = {n: j for j, n in enumerate(NGRAM_NAMES)}
+    with_ngrams = [i for i, v in enumerate(vectors) if any(n.startswith("ng.") for n in v)]
+    g = np.zeros((len(with_ngrams), len(NGRAM_NAMES)), dtype=np.float32)
+    g_rows = np.full(len(rows), -1)
+    for k, i in enumerate(with_ngrams):
+        g_rows[i] = k
+        for n, v in vectors[i].items():
+            if n.startswith("ng."):
+                g[k, column[n]] = v
+    return Data(rows, [*named, *NGRAM_NAMES], x, y, g, g_rows)
 
 
-def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    n, d = x.shape
-    weights = np.zeros((d, len(REFUSAL_LABELS)))
+@dataclass
+class Weights:
+    named: np.ndarray
+    ngram: np.ndarray
+
+
+def fit(data: Data, rows: np.ndarray, w: np.ndarray) -> Weights:
+    """Gradient descent on the training ``rows``: the named features with ``L2`` (bias not shrunk), the
+    n-gram block with ``L2_NGRAM``."""
+    x, y = data.x[rows], data.y[rows]
+    local = np.flatnonzero(data.g_rows[rows] >= 0)
+    g = data.g[data.g_rows[rows][local]]
+    n = len(rows)
+    named = np.zeros((x.shape[1], len(REFUSAL_LABELS)))
+    ngram = np.zeros((g.shape[1], len(REFUSAL_LABELS)), dtype=np.float32)
     onehot = np.eye(len(REFUSAL_LABELS))[y]
     for _ in range(ITERATIONS):
-        z = x @ weights
+        z = x @ named
+        z[local] += g @ ngram
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        grad = x.T @ ((p - onehot) * w[:, None]) / w.sum() + L2 * weights / n
-        grad[0] -= L2 * weights[0] / n  # the bias is not shrunk
-        weights -= STEP * grad
-    return weights
+        residual = (p - onehot) * w[:, None] / w.sum()
+        grad = x.T @ residual + L2 * named / n
+        grad[0] -= L2 * named[0] / n  # the bias is not shrunk
+        named -= STEP * grad
+        ngram -= (STEP * (g.T @ residual[local].astype(np.float32) + L2_NGRAM * ngram / n)).astype(np.float32)
+    return Weights(named, ngram)
+
+
+def predict(data: Data, weights: Weights, rows: np.ndarray) -> np.ndarray:
+    z = data.x[rows] @ weights.named
+    local = np.flatnonzero(data.g_rows[rows] >= 0)
+    z[local] += data.g[data.g_rows[rows][local]] @ weights.ngram
+    result: np.ndarray = z.argmax(axis=1)
+    return result
 
 
 def sample_weights(rows: Sequence[Labelled]) -> np.ndarray:
@@ -108,9 +146,9 @@ def train_mask(data: Data, held_batch: str | None) -> np.ndarray:
     )
 
 
-def fit_on(data: Data, mask: np.ndarray) -> np.ndarray:
+def fit_on(data: Data, mask: np.ndarray) -> Weights:
     rows = [r for r, m in zip(data.rows, mask, strict=True) if m]
-    return fit(data.x[mask], data.y[mask], sample_weights(rows))
+    return fit(data, np.flatnonzero(mask), sample_weights(rows))
 
 
 def accuracy(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
@@ -132,19 +170,19 @@ def cross_validate(data: Data) -> tuple[dict[str, tuple[float, float, float, int
     for batch in BATCHES:
         weights = fit_on(data, train_mask(data, batch))
         test = np.array([r.batch == batch for r in data.rows])
-        pred[test] = (data.x[test] @ weights).argmax(axis=1)
+        pred[test] = predict(data, weights, np.flatnonzero(test))
         out[batch] = (*accuracy(data.y[test], pred[test]), int(test.sum()))
     zh = pred >= 0
     out["pooled"] = (*accuracy(data.y[zh], pred[zh]), int(zh.sum()))
     return out, pred
 
 
-def xstest_heldout(data: Data, weights: np.ndarray) -> tuple[float, float, float, int]:
+def xstest_heldout(data: Data, weights: Weights) -> tuple[float, float, float, int]:
     test = np.array([r.source.startswith("xstest") and r.split == "heldout" for r in data.rows])
-    return (*accuracy(data.y[test], (data.x[test] @ weights).argmax(axis=1)), int(test.sum()))
+    return (*accuracy(data.y[test], predict(data, weights, np.flatnonzero(test))), int(test.sum()))
 
 
-def report(data: Data, weights: np.ndarray) -> np.ndarray:
+def report(data: Data, weights: Weights) -> np.ndarray:
     cv, pred = cross_validate(data)
     print("| left out (fit on XSTest dev + the other batches) | n | 3-way | binary | partial recall |")
     print("|---|---:|---:|---:|---:|")
@@ -163,11 +201,11 @@ def _errors(data: Data, pred: np.ndarray) -> None:
             )
 
 
-def write(data: Data, weights: np.ndarray, mask: np.ndarray) -> None:
+def write(data: Data, weights: Weights, mask: np.ndarray) -> None:
     rows = [r for r, m in zip(data.rows, mask, strict=True) if m]
     meta = {
         "judge_version": VERSION,
-        "model": "multinomial logistic regression over named features",
+        "model": "multinomial logistic regression over named features and hashed character n-grams (Chinese)",
         "classes": list(REFUSAL_LABELS),
         "fitted_on": {
             "split": "dev of XSTest (aibeian.evaluation.judges._refusal_split, seed aibeian-refusal-split/1)"
@@ -175,15 +213,23 @@ def write(data: Data, weights: np.ndarray, mask: np.ndarray) -> None:
             "xstest_items": sum(r.source.startswith("xstest") for r in rows),
             "zh_items": sum(not r.source.startswith("xstest") for r in rows),
             "l2": L2,
+            "l2_ngram": L2_NGRAM,
             "iterations": ITERATIONS,
             "zh_weight": ZH_WEIGHT,
             "partial_weight": PARTIAL_WEIGHT,
             "date": datetime.now(UTC).date().isoformat(),
         },
+        "ngram": {
+            "regions": list(NGRAM_REGIONS),
+            "buckets": NGRAM_BUCKETS,
+            "max_n": NGRAM_MAX,
+            "hash": "zlib.crc32 of the UTF-8 n-gram, modulo buckets",
+        },
     }
     head = json.dumps(meta, ensure_ascii=False, indent=1)[:-2]
+    table = np.vstack([weights.named, weights.ngram.astype(np.float64)])
     lines = ",\n".join(
-        f"  {json.dumps(n)}: {json.dumps([round(float(v), 5) for v in weights[i]])}"
+        f"  {json.dumps(n)}: {json.dumps([round(float(v), 5) for v in table[i]])}"
         for i, n in enumerate(data.names)
     )
     OUT.write_text(f'{head},\n "weights": {{\n{lines}\n }}\n}}\n', encoding="utf-8")

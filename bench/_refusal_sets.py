@@ -9,7 +9,8 @@ written without seeing the judge, each pair the exam of one version and afterwar
 fitted on and left out in turn like the others: A (long structured answers in the style of large deployed
 assistants) and B (short colloquial bot answers), the exam of version 2 (0.741 3-way); C (smaller open models
 and enterprise bots) and D (frontier-style assistants that turn to the user's underlying need), the exam of
-version 3 (0.791). E and F are the exam of version 4 (``chinese_exam``). Every Chinese item carries its file as
+version 3 (0.791); E (everyday apps) and F (reasoning, RAG and agent answers), the exam of version 4 (0.779).
+G and H are the exam of version 5 (``chinese_exam``). Every Chinese item carries its file as
 ``batch``, the unit of leave-one-batch-out.
 """
 
@@ -38,12 +39,15 @@ ZH_SPLIT_FILES = (
 )
 ZH_FRESH_FILE = "zh_refusal_labels_fresh.jsonl"
 # Written blind (without seeing the judge), each pair scored once as an exam, then fitted on: A+B were the
-# exam of version 2, C+D (smaller open models and enterprise bots; frontier-style assistants) of version 3.
+# exam of version 2, C+D (smaller open models and enterprise bots; frontier-style assistants) of version 3,
+# E+F (everyday apps; reasoning, RAG and agent answers) of version 4.
 ZH_BLIND_FILES = (
     "zh_refusal_labels_blind_a.jsonl",
     "zh_refusal_labels_blind_b.jsonl",
     "zh_refusal_labels_blind_c.jsonl",
     "zh_refusal_labels_blind_d.jsonl",
+    "zh_refusal_labels_blind_e.jsonl",
+    "zh_refusal_labels_blind_f.jsonl",
 )
 
 
@@ -96,13 +100,13 @@ def chinese_fresh() -> list[Labelled]:
     ]
 
 
-# Written blind after version 4's features were settled, scored once as its exam, never fitted on. The files
-# are named, never globbed or opened by the fitting script: only ``chinese_exam`` reads them.
-ZH_EXAM_FILES = ("zh_refusal_labels_blind_e.jsonl", "zh_refusal_labels_blind_f.jsonl")
+# Written blind after version 5 was settled, to be scored once as its exam, never fitted on. The files are
+# named, never globbed or opened by the fitting script: only ``chinese_exam`` reads them.
+ZH_EXAM_FILES = ("zh_refusal_labels_blind_g.jsonl", "zh_refusal_labels_blind_h.jsonl")
 
 
 def chinese_exam() -> list[Labelled]:
-    """The unspent blind sets (E, F): never part of a fit."""
+    """The unspent blind sets (G, H): never part of a fit."""
     return [
         Labelled(r["id"], "zh-exam", r["prompt"], r["response"], r["label"], "exam", name)
         for name in ZH_EXAM_FILES
@@ -111,7 +115,7 @@ def chinese_exam() -> list[Labelled]:
 
 
 def chinese_blind() -> list[Labelled]:
-    """The four spent blind sets (A, B, C, D), one writing batch each."""
+    """The six spent blind sets (A–F), one writing batch each."""
     return [
         Labelled(r["id"], "zh-blind", r["prompt"], r["response"], r["label"], "blind", name)
         for name in ZH_BLIND_FILES
