@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aibeian.corpus._readers import Item, iter_items
+from aibeian.corpus._reserve_file import load_reserve
 from aibeian.corpus._run import RunDir
 from aibeian.corpus._sampling import SmallestK, allocate
 from aibeian.errors import InputError, Problem
@@ -69,14 +70,13 @@ def draw_manual_sample(run: RunDir, n: int) -> list[dict[str, Any]]:
     owners: dict[str, dict[str, Any]] = {}
     for result in run.results():
         where = {k: result[k] for k in ("shard", "paths", "files", "row_group")}
-        for sid, pairs in result["manual_reserve"].items():
+        reserve = load_reserve(result, run.path / "shards")
+        for sid, pairs in reserve.items():
             for h, key in pairs:
-                best[sid].add(int(h), key)
+                best[sid].add(h, key)
         kept = {key for heap in best.values() for _, key in heap.items()}
         owners = {k: v for k, v in owners.items() if k in kept}
-        owners.update(
-            {key: where for pairs in result["manual_reserve"].values() for _, key in pairs if key in kept}
-        )
+        owners.update({key: where for pairs in reserve.values() for _, key in pairs if key in kept})
     chosen: dict[str, tuple[str, int]] = {
         key: (sid, h) for sid, heap in best.items() for h, key in heap.items()
     }

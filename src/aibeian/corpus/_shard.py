@@ -24,6 +24,7 @@ from aibeian.corpus._batch_check import BatchChecker, Checked
 from aibeian.corpus._blocks import Block, iter_blocks
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._readers import Item, iter_items
+from aibeian.corpus._reserve_file import store_reserve
 from aibeian.corpus._sampling import (
     HASH_SPACE,
     SmallestKeys,
@@ -51,6 +52,10 @@ _MATCHERS: dict[str, Any] = {}  # per process: a compiled library, loaded once p
 
 def result_path(run_dir: Path, shard: Shard) -> Path:
     return run_dir / "shards" / f"{shard.name}.json"
+
+
+def reserve_path(run_dir: Path, shard: Shard) -> Path:
+    return run_dir / "shards" / f"{shard.name}.reserve.npz"
 
 
 def marker_path(run_dir: Path, shard: Shard) -> Path:
@@ -214,11 +219,13 @@ def _judge(
 
 
 def store_result(run_dir: str | os.PathLike[str], shard: Shard, result: dict[str, Any]) -> None:
-    """Write a shard's result, then its completion marker (both atomically): a marker never exists without
-    its result, and only the driver writes, so RUN_DIR need not be shared with remote workers."""
+    """Write a shard's result (its manual-sample reserve as a binary sidecar), then its completion marker (all
+    atomically): a marker never exists without its result, and only the driver writes, so RUN_DIR need not
+    be shared with remote workers."""
     run = Path(run_dir)
     (run / "shards").mkdir(parents=True, exist_ok=True)
-    atomic_write_text(result_path(run, shard), json.dumps(result, ensure_ascii=False, sort_keys=True))
+    stored = store_reserve(result, reserve_path(run, shard))
+    atomic_write_text(result_path(run, shard), json.dumps(stored, ensure_ascii=False, sort_keys=True))
     marker = {"fingerprint": result["fingerprint"], "settings": result["settings"]}
     atomic_write_text(marker_path(run, shard), json.dumps(marker))
 

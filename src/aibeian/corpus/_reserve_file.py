@@ -1,0 +1,65 @@
+"""A shard's manual-sample reserve on disk: a binary sidecar next to its JSON result.
+
+Why: the reserve holds each shard's smallest manual hashes per source — up to 8,000 (hash, item id) pairs,
+often every item of the shard. As JSON it was four fifths of every result file, and writing it (the driver,
+once per shard) and reading it back (every assessment) cost about as much per megabyte of corpus as
+scanning the sample itself; being serial, it also kept a second worker from speeding a scan up. As numpy
+arrays (uint64 hashes, the ids NUL-joined as UTF-8) it is written and read without a Python object per
+pair, and only ``corpus sample`` reads it at all.
+
+Results written before the sidecar existed keep their reserve inline; ``load_reserve`` reads both.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aibeian.files import atomic_write_bytes
+
+__all__ = ["RESERVE_FIELD", "load_reserve", "store_reserve"]
+
+RESERVE_FIELD = "manual_reserve"
+_FILE_FIELD = "manual_reserve_file"
+_SOURCES_FIELD = "manual_reserve_sources"
+_SEP = "\0"  # cannot occur in a path, hence in an item id
+
+
+def store_reserve(result: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Write ``result``'s reserve to ``path`` (atomically) and return the result without it, naming the file."""
+    stored = dict(result)
+    reserve: dict[str, list[list[Any]]] | None = stored.pop(RESERVE_FIELD, None)
+    if reserve is None:
+        return stored
+    sources = sorted(reserve)
+    arrays: dict[str, Any] = {}
+    for i, sid in enumerate(sources):
+        pairs = reserve[sid]
+        arrays[f"h{i}"] = np.fromiter((int(h) for h, _ in pairs), dtype=np.uint64, count=len(pairs))
+        arrays[f"k{i}"] = np.frombuffer(_SEP.join(str(k) for _, k in pairs).encode("utf-8"), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
+    stored[_FILE_FIELD] = path.name
+    stored[_SOURCES_FIELD] = sources
+    return stored
+
+
+def load_reserve(result: dict[str, Any], shards_dir: Path) -> dict[str, list[tuple[int, str]]]:
+    """The reserve of a stored result: per source, (hash, item id) pairs in ascending hash order."""
+    if RESERVE_FIELD in result:  # written inline (older runs)
+        return {sid: [(int(h), str(k)) for h, k in pairs] for sid, pairs in result[RESERVE_FIELD].items()}
+    name = result.get(_FILE_FIELD)
+    if not name:
+        return {}
+    out: dict[str, list[tuple[int, str]]] = {}
+    with np.load(shards_dir / name, allow_pickle=False) as data:
+        for i, sid in enumerate(result[_SOURCES_FIELD]):
+            hashes = data[f"h{i}"].tolist()
+            blob = data[f"k{i}"].tobytes().decode("utf-8")
+            keys = blob.split(_SEP) if hashes else []
+            out[sid] = list(zip(hashes, keys, strict=True))
+    return out
