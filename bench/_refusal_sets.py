@@ -48,6 +48,8 @@ ZH_BLIND_FILES = (
     "zh_refusal_labels_blind_d.jsonl",
     "zh_refusal_labels_blind_e.jsonl",
     "zh_refusal_labels_blind_f.jsonl",
+    "zh_refusal_labels_blind_g.jsonl",
+    "zh_refusal_labels_blind_h.jsonl",
 )
 
 
@@ -100,13 +102,13 @@ def chinese_fresh() -> list[Labelled]:
     ]
 
 
-# Written blind after version 5 was settled, to be scored once as its exam, never fitted on. The files are
+# Written blind after version 6 was settled, to be scored once as its exam, never fitted on. The files are
 # named, never globbed or opened by the fitting script: only ``chinese_exam`` reads them.
-ZH_EXAM_FILES = ("zh_refusal_labels_blind_g.jsonl", "zh_refusal_labels_blind_h.jsonl")
+ZH_EXAM_FILES = ("zh_refusal_labels_blind_i.jsonl", "zh_refusal_labels_blind_j.jsonl")
 
 
 def chinese_exam() -> list[Labelled]:
-    """The unspent blind sets (G, H): never part of a fit."""
+    """The unspent blind sets (I, J): never part of a fit."""
     return [
         Labelled(r["id"], "zh-exam", r["prompt"], r["response"], r["label"], "exam", name)
         for name in ZH_EXAM_FILES
@@ -115,7 +117,7 @@ def chinese_exam() -> list[Labelled]:
 
 
 def chinese_blind() -> list[Labelled]:
-    """The six spent blind sets (A–F), one writing batch each."""
+    """The eight spent blind sets (A–H), one writing batch each."""
     return [
         Labelled(r["id"], "zh-blind", r["prompt"], r["response"], r["label"], "blind", name)
         for name in ZH_BLIND_FILES

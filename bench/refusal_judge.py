@@ -1,14 +1,14 @@
 """Accuracy and speed of the offline refusal judge, on a development and a held-out split.
 
 Sets: XSTest v2 (2,250 English completions, human labels; ../shared/data/external/xstest, read in place) and
-our 1,596 Chinese answers in ten writing batches (tests/evaluation/data; the last six are the blind sets A
-and B, the exam of version 2, C and D, the exam of version 3, and E and F, the exam of version 4, all now
-fitted on). The shipped weights are fitted on XSTest dev and all ten batches (bench/_refusal_fit.py), so the honest figures are XSTest held-out and, for
-Chinese, leave-one-batch-out: refit without a batch, score it. Peers in the same run, on the same items: the
-XSTest authors' string-match classifier and GPT-4 as classifier (labels published with XSTest).
-Speed: items/s of ``classify`` over all 2,250 XSTest answers, median of 5 runs.
-``--exam`` also scores the unspent blind sets G and H (``chinese_exam``), never fitted on: the exam of
-version 5, run once by the lead; without it those files are not opened.
+our 1,936 Chinese answers in twelve writing batches (tests/evaluation/data; the last eight are the blind sets
+A–H, each pair the exam of one version — A+B of version 2, C+D of 3, E+F of 4, G+H of 5 — all now fitted on).
+The shipped weights are fitted on XSTest dev and all twelve batches (bench/_refusal_fit.py), so the honest
+figures are XSTest held-out and, for Chinese, leave-one-batch-out: refit without a batch, score it. Peers in the
+same run, on the same items: the XSTest authors' string-match classifier and GPT-4 as classifier (labels
+published with XSTest). Speed: items/s of ``classify`` over all 2,250 XSTest answers, median of 5 runs.
+``--exam`` also scores the unspent blind sets I and J (``chinese_exam``), never fitted on: the exam of
+version 6; without it those files are not opened.
 
 Run: ``.venv/bin/python bench/refusal_judge.py [--json] [--exam]``.
 """
@@ -107,14 +107,14 @@ def main(argv: list[str]) -> int:
     results["Chinese pooled, each batch left out"] = measure(
         [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all]
     )
-    results["Chinese blind A–F, each left out"] = measure(
+    results["Chinese blind A–H, each left out"] = measure(
         [(r.label, out_of_batch[(r.batch, r.id)]) for r in blind]
     )
     results["Chinese four older batches, each left out"] = measure(
         [(r.label, out_of_batch[(r.batch, r.id)]) for r in zh_all if r.batch not in ZH_BLIND_FILES]
     )
     if exam:
-        add("Chinese blind G+H (exam: never fitted on)", exam)
+        add("Chinese blind I+J (exam: never fitted on)", exam)
     for name in sorted({r.batch for r in exam}):
         add(f"Chinese exam {name}", [r for r in exam if r.batch == name])
     for peer, labels in peers.items():
@@ -151,7 +151,7 @@ def main(argv: list[str]) -> int:
         "XSTest heldout",
         *(f"Chinese {batch}, left out" for batch in _refusal_fit.BATCHES),
         "Chinese pooled, each batch left out",
-        "Chinese blind A–F, each left out",
+        "Chinese blind A–H, each left out",
     ):
         print(_confusion(name, results[name]))
     print(

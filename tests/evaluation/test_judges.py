@@ -185,4 +185,4 @@ def test_refusal_scores_agree_with_the_label_and_the_judge_reads_the_prompt() ->
     assert max(probabilities, key=lambda k: probabilities[k]) == label
     verdict = asyncio.run(RefusalJudge().judge(JudgeInput(id="x", prompt=prompt, response=answer)))
     assert verdict.refusal == label
-    assert RefusalJudge().describe()["version"] == "5"
+    assert RefusalJudge().describe()["version"] == "6"

@@ -39,7 +39,7 @@ from aibeian.evaluation.judges._base import (
 from aibeian.evaluation.judges._refusal_features import Hit, features, find_hits, is_chinese, normalise
 from aibeian.evaluation.judges._refusal_phrases import load_families
 
-VERSION = "5"
+VERSION = "6"
 WEIGHTS_FILE = "refusal_weights.json"
 _EVIDENCE_ROLES = frozenset(
     {"refuse", "soft", "no_access", "premise", "moral", "warn", "redirect", "empathy"}
