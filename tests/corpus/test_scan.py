@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.corpus.conftest import KEYWORDS
 
-from aibeian.corpus import RunDir, assess, assess_run, iter_items
+from aibeian.corpus import RunDir, assess, assess_run, draw_manual_sample, iter_items
 from aibeian.corpus._readers import Item
 from aibeian.errors import InputError
 
@@ -87,6 +87,9 @@ def test_sample_is_seeded_and_independent_of_workers(
     one, two, other = reports
     assert one["technical"]["sample_digest"] == two["technical"]["sample_digest"]
     assert one == two
+    # pool workers store their own results (and manual-sample reserves): the manual sample is the same too
+    assert draw_manual_sample(RunDir(tmp_path / "one"), 7) == draw_manual_sample(RunDir(tmp_path / "two"), 7)
+    assert list((tmp_path / "two" / "shards").glob("*.reserve.npz"))
     assert other["technical"]["sample_digest"] != one["technical"]["sample_digest"]
 
 

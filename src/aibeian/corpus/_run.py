@@ -26,7 +26,7 @@ from typing import Any
 from aibeian import __version__
 from aibeian.corpus._plan import Plan, Shard, plan_shards
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import marker_path, result_path, store_result
+from aibeian.corpus._shard import STORED, marker_path, result_path, store_result
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
 
@@ -157,12 +157,16 @@ def scan(
         )
 
     def done(shard: Shard, result: dict[str, Any]) -> None:
-        store_result(run.path, shard, result)
+        if not result.get(STORED):  # an engine whose workers write their own results says so
+            store_result(run.path, shard, result)
         if on_shard is not None:
             on_shard(shard, result)
 
     try:
-        engine.run(todo, settings, done)
+        if getattr(engine, "stores_results", False):
+            engine.run(todo, settings, done, run_dir=str(run.path))
+        else:
+            engine.run(todo, settings, done)
     except BaseException:
         meta["status"] = "interrupted"
         run.write_meta(meta)

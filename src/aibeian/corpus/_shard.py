@@ -54,6 +54,10 @@ def result_path(run_dir: Path, shard: Shard) -> Path:
     return run_dir / "shards" / f"{shard.name}.json"
 
 
+STORED = "stored"
+"""Key of the small answer an engine's worker sends back once it has stored the shard's result itself."""
+
+
 def reserve_path(run_dir: Path, shard: Shard) -> Path:
     return run_dir / "shards" / f"{shard.name}.reserve.npz"
 

@@ -2,7 +2,10 @@
 
 Processes, not threads: the matcher and JSON decoding hold the GIL. Workers are started with ``spawn`` so a
 scan behaves the same on every platform and never inherits the driver's threads (the progress bar). Largest
-shards go first so the last worker is not left alone with the biggest file.
+shards go first so the last worker is not left alone with the biggest file. Pool workers share the driver's
+disk, so each writes its own shard's result and marker (``stores_results``): measured, storing ~116 results of
+a 1 GB scan in the driver took 1.4 s of a 2.7 s run with two workers, the driver competing with them for the
+cores, and kept a second worker from speeding the scan up.
 """
 
 from __future__ import annotations
@@ -14,13 +17,15 @@ from typing import Any
 
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import install_matcher, scan_shard, shippable_matcher
+from aibeian.corpus._shard import STORED, install_matcher, scan_shard, shippable_matcher, store_result
 from aibeian.corpus.engines._base import EngineOptions, ShardDone, engines
 from aibeian.errors import AibeianError, EngineError
 
 
 class LocalEngine:
     name = "local"
+    stores_results = True
+    """``run`` takes ``run_dir``; a pool worker stores its shard's result and reports ``STORED``."""
 
     def __init__(self, options: EngineOptions) -> None:
         self.workers = max(1, options.workers)
@@ -28,7 +33,9 @@ class LocalEngine:
     def describe(self) -> dict[str, Any]:
         return {"engine": self.name, "workers": self.workers}
 
-    def run(self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone) -> None:
+    def run(
+        self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone, run_dir: str | None = None
+    ) -> None:
         order = sorted(shards, key=lambda s: (-s.size, s.name))
         if self.workers == 1 or len(order) == 1:
             for shard in order:
@@ -47,7 +54,7 @@ class LocalEngine:
                 while queue or pending:
                     while queue and len(pending) < 2 * self.workers:  # bounded: results return as they finish
                         shard = queue.pop()
-                        pending[pool.submit(_scan, shard, settings)] = shard
+                        pending[pool.submit(_scan, shard, settings, run_dir)] = shard
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         shard = pending.pop(future)
@@ -59,8 +66,12 @@ class LocalEngine:
                 raise
 
 
-def _scan(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
-    return scan_shard(shard, settings)
+def _scan(shard: Shard, settings: ScanSettings, run_dir: str | None = None) -> dict[str, Any]:
+    result = scan_shard(shard, settings)
+    if run_dir is None:
+        return result
+    store_result(run_dir, shard, result)
+    return {STORED: True, "shard": shard.name, "items": result["items"]}
 
 
 def _result(future: Future[dict[str, Any]], shard: Shard) -> dict[str, Any]:
