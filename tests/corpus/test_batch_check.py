@@ -219,7 +219,10 @@ def _reference_shard(shard: Any, settings: Any, matcher: Matcher) -> dict[str, A
         "unassigned_examples": unassigned,
         "flagged": flagged[: settings.flagged_per_shard],
         "sample_digest": digest,
-        "manual_reserve": {s: [[h, key] for h, key in r.items()] for s, r in sorted(reserve.items())},
+        "manual_reserve": {
+            s: {"hashes": [h for h, _ in r.items()], "keys": [key for _, key in r.items()]}
+            for s, r in sorted(reserve.items())
+        },
     }
 
 

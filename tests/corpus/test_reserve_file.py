@@ -35,6 +35,8 @@ def test_sidecar_round_trip(tmp_path_factory: object, reserve: dict[str, list[tu
 
 
 def test_results_with_the_reserve_inline_still_read(tmp_path: Path) -> None:
-    result = {"manual_reserve": {"news": [[5, "新闻/a.jsonl:1"], [9, "新闻/a.jsonl:7"]]}}
-    assert load_reserve(result, tmp_path) == {"news": [(5, "新闻/a.jsonl:1"), (9, "新闻/a.jsonl:7")]}
+    expected = {"news": [(5, "新闻/a.jsonl:1"), (9, "新闻/a.jsonl:7")]}
+    older = {"manual_reserve": {"news": [[5, "新闻/a.jsonl:1"], [9, "新闻/a.jsonl:7"]]}}  # pairs
+    columns = {"manual_reserve": {"news": {"hashes": [5, 9], "keys": ["新闻/a.jsonl:1", "新闻/a.jsonl:7"]}}}
+    assert load_reserve(older, tmp_path) == load_reserve(columns, tmp_path) == expected
     assert load_reserve({}, tmp_path) == {}

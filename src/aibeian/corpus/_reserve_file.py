@@ -31,15 +31,15 @@ _SEP = "\0"  # cannot occur in a path, hence in an item id
 def store_reserve(result: dict[str, Any], path: Path) -> dict[str, Any]:
     """Write ``result``'s reserve to ``path`` (atomically) and return the result without it, naming the file."""
     stored = dict(result)
-    reserve: dict[str, list[list[Any]]] | None = stored.pop(RESERVE_FIELD, None)
+    reserve: dict[str, Any] | None = stored.pop(RESERVE_FIELD, None)
     if reserve is None:
         return stored
     sources = sorted(reserve)
     arrays: dict[str, Any] = {}
     for i, sid in enumerate(sources):
-        pairs = reserve[sid]
-        arrays[f"h{i}"] = np.fromiter((int(h) for h, _ in pairs), dtype=np.uint64, count=len(pairs))
-        arrays[f"k{i}"] = np.frombuffer(_SEP.join(str(k) for _, k in pairs).encode("utf-8"), dtype=np.uint8)
+        hashes, keys = _columns(reserve[sid])
+        arrays[f"h{i}"] = np.array(hashes, dtype=np.uint64)
+        arrays[f"k{i}"] = np.frombuffer(_SEP.join(keys).encode("utf-8"), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     atomic_write_bytes(path, buffer.getvalue())
@@ -48,10 +48,22 @@ def store_reserve(result: dict[str, Any], path: Path) -> dict[str, Any]:
     return stored
 
 
+def _columns(kept: Any) -> tuple[list[int], list[str]]:
+    """A source's reserve as (hashes, keys): a shard result holds ``{"hashes": […], "keys": […]}``; results
+    written by earlier versions hold ``[[hash, key], …]``."""
+    if isinstance(kept, dict):
+        return list(kept["hashes"]), list(kept["keys"])
+    return [h for h, _ in kept], [k for _, k in kept]
+
+
 def load_reserve(result: dict[str, Any], shards_dir: Path) -> dict[str, list[tuple[int, str]]]:
     """The reserve of a stored result: per source, (hash, item id) pairs in ascending hash order."""
-    if RESERVE_FIELD in result:  # written inline (older runs)
-        return {sid: [(int(h), str(k)) for h, k in pairs] for sid, pairs in result[RESERVE_FIELD].items()}
+    if RESERVE_FIELD in result:  # held inline (a result not yet stored, or written by an older version)
+        inline: dict[str, list[tuple[int, str]]] = {}
+        for sid, kept in result[RESERVE_FIELD].items():
+            hashes, keys = _columns(kept)
+            inline[sid] = [(int(h), str(k)) for h, k in zip(hashes, keys, strict=True)]
+        return inline
     name = result.get(_FILE_FIELD)
     if not name:
         return {}

@@ -160,3 +160,8 @@ class SmallestKeys:
     def items(self) -> list[tuple[int, str]]:
         self._prune()
         return list(zip(self._hashes.tolist(), self._keys, strict=True))
+
+    def columns(self) -> tuple[list[int], list[str]]:
+        """``items`` as two lists (hashes, keys): what a shard result carries, without a pair per item."""
+        self._prune()
+        return self._hashes.tolist(), list(self._keys)

@@ -94,10 +94,13 @@ class Tally:
                 value = None if block.values is None else block.values[i]
                 self.unassigned.append({"id": keys[i], "value": None if value is None else str(value)})
 
-    def reserve(self) -> dict[str, list[list[Any]]]:
-        return {
-            name: [[h, key] for h, key in self._reserve[s].items()] for name, s in sorted(self._index.items())
-        }
+    def reserve(self) -> dict[str, dict[str, list[Any]]]:
+        """Per source the kept (hash, id) pairs as columns, ascending by hash."""
+        out: dict[str, dict[str, list[Any]]] = {}
+        for name, s in sorted(self._index.items()):
+            hashes, keys = self._reserve[s].columns()
+            out[name] = {"hashes": hashes, "keys": keys}
+        return out
 
     def _risks(
         self,
