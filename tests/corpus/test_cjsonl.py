@@ -178,7 +178,9 @@ def test_lines_the_lexer_must_leave_to_python(line: bytes) -> None:
 
 def test_escaped_field_names_are_the_names_json_loads_sees() -> None:
     assert _agrees(b'{"te\\u0078t": "escaped field name", "\\u001f": 1}')
-    assert _agrees(b'{"text": "t", "src": "a", "s\\u0072c": "the last one wins"}', "src") is False  # a repeated field: Python's
+    assert (
+        _agrees(b'{"text": "t", "src": "a", "s\\u0072c": "the last one wins"}', "src") is False
+    )  # a repeated field: Python's
 
 
 def test_blank_lines_count_but_hold_no_item() -> None:
