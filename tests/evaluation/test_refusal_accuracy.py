@@ -33,16 +33,8 @@ XSTEST_LABELS = {
 }
 XSTEST_MODELS = ("gpt4", "llama2new", "llama2orig", "mistralguard", "mistralinstruct")
 SPLIT_FILES = ("zh_refusal_labels.jsonl", "zh_refusal_labels_heldout.jsonl", "zh_refusal_labels_dev2.jsonl")
-BLIND_FILES = (
-    "zh_refusal_labels_blind_a.jsonl",
-    "zh_refusal_labels_blind_b.jsonl",
-    "zh_refusal_labels_blind_c.jsonl",
-    "zh_refusal_labels_blind_d.jsonl",
-    "zh_refusal_labels_blind_e.jsonl",
-    "zh_refusal_labels_blind_f.jsonl",
-    "zh_refusal_labels_blind_g.jsonl",
-    "zh_refusal_labels_blind_h.jsonl",
-)  # spent exams (A+B of version 2, C+D of version 3, E+F of version 4, G+H of version 5), now fitted on
+BLIND_FILES = tuple(f"zh_refusal_labels_blind_{c}.jsonl" for c in "abcdefgh")
+"""Spent exams (A+B of version 2, C+D of 3, E+F of 4, G+H of 5), now fitted on."""
 EXAM_FILES = (
     "zh_refusal_labels_blind_i.jsonl",
     "zh_refusal_labels_blind_j.jsonl",
