@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
+from click.decorators import FC
 from rich.console import Console
 
 FORMAT_TABLE_JSON = click.Choice(["table", "json"])
+
+
+def lang_option(help: str | None = None) -> Callable[[FC], FC]:
+    """``--lang zh|en`` (default zh, or ``AIBEIAN_LANG``): one definition for every command that writes text."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="zh",
+        show_default=True,
+        envvar="AIBEIAN_LANG",
+        show_envvar=True,
+        help=help,
+    )
 
 
 def console() -> Console:

@@ -17,23 +17,14 @@ from aibeian.checklist import (
 )
 from aibeian.checklist._models import Law
 from aibeian.checklist._render import item_dict
-from aibeian.cli._output import echo_json
+from aibeian.cli._output import echo_json, lang_option
 
 _FORMAT = click.Choice(["text", "json", "markdown"])
 _LAW = click.Choice(["pipl", "dsl", "csl", "ai"])
-_LANG = click.Choice(["zh", "en"])
 
 
 def _common(f: Any) -> Any:
-    f = click.option(
-        "--lang",
-        type=_LANG,
-        default="zh",
-        show_default=True,
-        envvar="AIBEIAN_LANG",
-        show_envvar=True,
-        help="Language of the text.",
-    )(f)
+    f = lang_option("Language of the text.")(f)
     f = click.option(
         "--format", "fmt", type=_FORMAT, default="text", show_default=True, help="Output format."
     )(f)

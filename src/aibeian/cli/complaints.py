@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aibeian.cli._output import console, echo_json
+from aibeian.cli._output import console, echo_json, lang_option
 from aibeian.complaints import (
     STATUS_WORDS,
     STATUSES,
@@ -197,15 +197,7 @@ def _year_bounds(year: int | None) -> tuple[dt.datetime | None, dt.datetime | No
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A .csv or .xlsx file to write.")
 @click.option("--year", type=int, help="Only complaints received in this year (Asia/Shanghai).")
 @click.option("--with-contact", is_flag=True, help="Include the reporters' contact details (personal data).")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    envvar="AIBEIAN_LANG",
-    show_envvar=True,
-    help="Column headers.",
-)
+@lang_option("Column headers.")
 @_NOW
 def export_cmd(
     db_url: str | None, out: Path, year: int | None, with_contact: bool, lang: str, now_text: str | None

@@ -18,13 +18,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from aibeian.cli._output import console, echo_json
+from aibeian.cli._output import console, echo_json, lang_option
 from aibeian.corpus._document import pct, span
 from aibeian.corpus._i18n import t
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._run import ScanProgress
-
-LANG = click.Choice(["zh", "en"])
 
 
 @click.group()
@@ -114,7 +112,7 @@ class _Bar:
 )
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Run directory.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=LANG, default="zh", show_default=True, envvar="AIBEIAN_LANG", show_envvar=True)
+@lang_option()
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: on a terminal].")
 def scan_cmd(
     corpus_paths: tuple[str, ...],
@@ -275,7 +273,7 @@ def review_import_cmd(run_dir: str, review_file: str) -> None:
     default="markdown",
     show_default=True,
 )
-@click.option("--lang", type=LANG, default="zh", show_default=True, envvar="AIBEIAN_LANG", show_envvar=True)
+@lang_option()
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to a file (required for docx).")
 def report_cmd(run_dir: str, fmt: str, lang: str, out: str | None) -> None:
     """The corpus section of the security self-assessment, regenerated from the run directory alone."""

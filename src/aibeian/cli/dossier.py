@@ -8,7 +8,7 @@ from typing import Literal
 import click
 from rich.markup import escape
 
-from aibeian.cli._output import console, echo_json
+from aibeian.cli._output import console, echo_json, lang_option
 from aibeian.dossier import (
     Facts,
     RunSummary,
@@ -176,15 +176,7 @@ def check_cmd(
 @click.option(
     "--banks", type=FILE, multiple=True, help="Bank files (JSONL) exported as the evaluation test set."
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    envvar="AIBEIAN_LANG",
-    show_envvar=True,
-    help="en writes an English draft, marked as a translation aid.",
-)
+@lang_option("en writes an English draft, marked as a translation aid.")
 @click.option(
     "--templates", "templates_dir", type=FILE, help="Folder of your own <document-id>.yaml templates."
 )

@@ -21,7 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from aibeian.cli._output import console, echo_json
+from aibeian.cli._output import console, echo_json, lang_option
 from aibeian.evaluation import (
     ClientConfig,
     RunConfig,
@@ -274,15 +274,7 @@ def print_summary(results: dict[str, Any]) -> None:
     default="html",
     show_default=True,
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    envvar="AIBEIAN_LANG",
-    show_envvar=True,
-    help="Language of the report.",
-)
+@lang_option("Language of the report.")
 @click.option(
     "-o",
     "--output",

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import click
 
-from aibeian.cli._output import echo_json
+from aibeian.cli._output import echo_json, lang_option
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
 from aibeian.standards import Question
@@ -57,15 +57,7 @@ def _print(result: TriageResult, fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    envvar="AIBEIAN_LANG",
-    show_envvar=True,
-    help="Language of the result.",
-)
+@lang_option("Language of the result.")
 @click.option(
     "--interactive", "-i", is_flag=True, help="Ask the questions one by one instead of reading a file."
 )
