@@ -20,6 +20,7 @@ from aibeian.checklist._models import (
     Law,
 )
 from aibeian.errors import StandardsDataError
+from aibeian.files import packaged_yaml
 from aibeian.standards import data_text, load_standards
 
 DATA_FILE = "checklist.yaml"
@@ -114,7 +115,7 @@ def _cross_check(data: ChecklistData) -> list[str]:
 def load_checklist() -> Checklist:
     """The packaged checklist, validated once per process; a bad edit raises StandardsDataError."""
     try:
-        raw = yaml.safe_load(data_text(DATA_FILE))
+        raw = packaged_yaml(data_text(DATA_FILE))
         data = ChecklistData.model_validate(raw)
     except yaml.YAMLError as exc:
         raise StandardsDataError(f"standards/data/{DATA_FILE}: malformed YAML: {exc}") from exc

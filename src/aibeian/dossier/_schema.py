@@ -7,9 +7,9 @@ import functools
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from aibeian.files import packaged_yaml
 from aibeian.standards import load_standards
 
 FilingId = Literal["genai", "algorithm", "registration"]
@@ -36,7 +36,7 @@ class FieldDef(BaseModel):
 @functools.cache
 def field_defs() -> tuple[FieldDef, ...]:
     text = resources.files("aibeian.dossier").joinpath("data", "facts.yaml").read_text(encoding="utf-8")
-    return tuple(FieldDef(**f) for f in yaml.safe_load(text)["fields"])
+    return tuple(FieldDef(**f) for f in packaged_yaml(text)["fields"])
 
 
 def field_def(path: str) -> FieldDef:

@@ -5,7 +5,7 @@ Every loader in aibeian reads through here so that a mistake in any input file i
 """
 
 from aibeian.files._atomic import atomic_output, atomic_write_bytes, atomic_write_text
-from aibeian.files._structured import LocatedDocument, load_structured, parse_structured
+from aibeian.files._structured import LocatedDocument, load_structured, packaged_yaml, parse_structured
 from aibeian.files._text import read_text
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "load_structured",
+    "packaged_yaml",
     "parse_structured",
     "read_text",
 ]

@@ -13,10 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from aibeian.errors import InputError, Problem
-from aibeian.files import load_structured
+from aibeian.files import load_structured, packaged_yaml
 from aibeian.standards import load_standards
 
 DutyState = Literal["ok", "due_soon", "overdue", "standing", "event", "unknown"]
@@ -26,7 +24,7 @@ FILING_TYPES = ("algorithm", "genai", "registration")
 @functools.cache
 def duties_data() -> dict[str, Any]:
     text = resources.files("aibeian.obligations").joinpath("data", "duties.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = packaged_yaml(text)
     return data
 
 

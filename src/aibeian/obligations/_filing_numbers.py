@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
-
+from aibeian.files import packaged_yaml
 from aibeian.standards import load_standards
 
 Kind = Literal["algorithm", "genai", "registration", "unknown"]
@@ -25,7 +24,7 @@ def divisions() -> dict[str, Any]:
     text = (
         resources.files("aibeian.obligations").joinpath("data", "divisions.yaml").read_text(encoding="utf-8")
     )
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = packaged_yaml(text)
     return data
 
 

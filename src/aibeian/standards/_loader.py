@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from aibeian.errors import StandardsDataError
+from aibeian.files import packaged_yaml
 from aibeian.standards._models import (
     Aspect,
     Document,
@@ -40,7 +41,7 @@ def data_text(name: str) -> str:
 
 def _raw(name: str) -> Any:
     try:
-        return yaml.safe_load(data_text(name))
+        return packaged_yaml(data_text(name))
     except yaml.YAMLError as exc:
         raise StandardsDataError(f"standards/data/{name}: malformed YAML: {exc}") from exc
 

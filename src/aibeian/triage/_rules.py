@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from aibeian.files import packaged_yaml
 from aibeian.standards import Standards, load_standards
 from aibeian.triage._answers import TriageAnswers
 from aibeian.triage._result import (
@@ -37,7 +36,7 @@ OWN_MODEL = ("own_trained", "fine_tuned")
 @functools.cache
 def rules_data() -> dict[str, Any]:
     text = resources.files("aibeian.triage").joinpath("rules.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = packaged_yaml(text)
     return data
 
 
