@@ -179,7 +179,7 @@ def _reference_shard(shard: Any, settings: Any, matcher: Matcher) -> dict[str, A
         for s, c in counts.items()
     }
     flagged = []
-    for _, key, source, text in selected:
+    for tech, key, source, text in selected:
         found = matcher.find(text)
         s = sources[source]
         s["sampled"] += 1
@@ -193,6 +193,7 @@ def _reference_shard(shard: Any, settings: Any, matcher: Matcher) -> dict[str, A
             flagged.append(
                 {
                     "id": key,
+                    "sample_hash": tech,
                     "source": source,
                     "match_count": len(found),
                     "matches": [

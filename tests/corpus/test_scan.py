@@ -134,3 +134,72 @@ def test_report_is_regenerated_from_the_run_directory_alone(
     paths["keywords"].unlink()
     assert assess_run(str(out)) == report
     assert RunDir(out).meta()["status"] == "complete"
+
+
+def test_a_shard_file_a_crash_left_short_is_redone_on_resume(
+    make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+) -> None:
+    """Shard files are not fsynced one by one; the marker records their sizes, so a file a crash cut short
+    (or emptied) makes the resume redo that shard, and only that one."""
+    paths = make_corpus(news=40, forum=40, parquet=40, books=1)
+    out = tmp_path / "run"
+    kwargs = {"sources": paths["sources"], "keywords": paths["keywords"], "out": out}
+    first = assess([str(paths["corpus"])], **kwargs)
+    shards = sorted((out / "shards").glob("*.json"))
+    short_result = shards[0]
+    short_result.write_bytes(short_result.read_bytes()[:-7])
+    reserve = sorted((out / "shards").glob("*.reserve.npz"))[-1]
+    reserve.write_bytes(b"")
+    seen: list[str] = []
+    again = assess([str(paths["corpus"])], on_shard=lambda shard, _: seen.append(shard.name), **kwargs)
+    assert sorted(seen) == sorted({short_result.stem, reserve.name.removesuffix(".reserve.npz")})
+    assert again == first
+    assert draw_manual_sample(RunDir(out), 9) == draw_manual_sample(RunDir(out), 9)
+
+
+def test_an_unreadable_result_of_the_same_size_is_reported_and_redone(
+    make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+) -> None:
+    paths = make_corpus(news=40, forum=40, parquet=40, books=1)
+    out = tmp_path / "run"
+    kwargs = {"sources": paths["sources"], "keywords": paths["keywords"], "out": out}
+    first = assess([str(paths["corpus"])], **kwargs)
+    broken = sorted((out / "shards").glob("*.json"))[1]
+    broken.write_bytes(b"\0" * broken.stat().st_size)
+    with pytest.raises(InputError, match="cannot be read") as caught:
+        assess_run(str(out))
+    assert str(broken) in str(caught.value) and "rerun" in str(caught.value)
+    assert not broken.with_suffix(".done").exists()
+    seen: list[str] = []
+    assert assess([str(paths["corpus"])], on_shard=lambda s, _: seen.append(s.name), **kwargs) == first
+    assert seen == [broken.stem]
+
+
+def test_flagged_examples_are_the_smallest_sample_hashes_across_shards(
+    make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+) -> None:
+    """The report lists EXAMPLES flagged items drawn by sample hash over the whole corpus (each shard keeps
+    only its own smallest), not the first ids: every source with flagged items can appear."""
+    from aibeian.corpus._sampling import item_hashes
+    from aibeian.corpus._settings import EXAMPLES
+
+    paths = make_corpus()
+    out = tmp_path / "run"
+    report = assess(
+        [str(paths["corpus"])],
+        sources=paths["sources"],
+        keywords=paths["keywords"],
+        out=out,
+        sample_rate=1.0,
+        seed=2,
+    )
+    items = _all_items(paths["corpus"])
+    flagged = [key for key, text in items.items() if any(k in text for k in KEYWORDS)]
+    assert len(flagged) > EXAMPLES
+    expected = sorted(sorted(flagged, key=lambda key: (item_hashes(2, key)[0], key))[:EXAMPLES])
+    shown = [f["id"] for f in report["flagged_examples"]]
+    assert shown == expected
+    assert len({f["source"] for f in report["flagged_examples"]}) > 1
+    assert all("sample_hash" not in f for f in report["flagged_examples"])
+    for result in _shard_results(out):
+        assert len(result["flagged"]) <= EXAMPLES  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from aibeian.corpus._assess import assess_run, thresholds
 from aibeian.corpus._plan import Shard
 from aibeian.corpus._run import ScanProgress, scan
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import install_matcher
+from aibeian.corpus._shard import use_matcher
 from aibeian.corpus._sources import load_sources
 from aibeian.errors import InputError
 
@@ -34,6 +34,7 @@ def prepare_settings(
     """Load and check every input that can be checked before scanning; compile the library once into the
     run's cache so each worker only loads it."""
     from aibeian.keywords import Library, Matcher
+    from aibeian.keywords._compiled import keep_table, seed_table
 
     limits = thresholds()
     minimum = float(limits["corpus_technical_sample_min_fraction"])
@@ -46,12 +47,14 @@ def prepare_settings(
             expected=f"a fraction from {minimum:g} to 1",
         )
     config = load_sources(sources)
+    cache = Path(out) / ".cache"
+    seed_table(cache)  # a rerun or resume skips building the normalisation table
     library = Library.load(keywords)
     if not len(library):
         raise InputError("the keyword library has no keywords", path=str(keywords))
-    cache = Path(out) / ".cache"
     cache.mkdir(parents=True, exist_ok=True)
     matcher = Matcher.compile(library, cache_dir=cache)
+    keep_table(cache)  # worker processes seed theirs from it
     reserve = (
         manual_reserve if manual_reserve is not None else 2 * int(limits["corpus_manual_sample_min_items"])
     )
@@ -69,7 +72,7 @@ def prepare_settings(
         judge_model=judge_model,
         judge_api_key_env=judge_api_key_env,
     )
-    install_matcher(settings.library_hash, matcher)  # the in-process engine reuses it as is
+    use_matcher(settings.library_hash, matcher)  # the in-process engine reuses it as is
     return settings
 
 

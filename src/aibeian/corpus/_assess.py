@@ -15,6 +15,7 @@ from typing import Any
 
 from aibeian.corpus._review import manual_summary
 from aibeian.corpus._run import RunDir
+from aibeian.corpus._settings import EXAMPLES
 from aibeian.corpus._sources import UNASSIGNED
 from aibeian.evaluation.metrics import wilson_interval
 from aibeian.standards import load_standards
@@ -22,7 +23,14 @@ from aibeian.standards import load_standards
 __all__ = ["REPORT_VERSION", "assess_run", "thresholds"]
 
 REPORT_VERSION = 1
-EXAMPLES = 50
+
+
+def _flagged_examples(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``EXAMPLES`` flagged items with the smallest sample hashes — a random draw across shards and
+    sources, which each shard's own smallest ``EXAMPLES`` are enough for — listed by id. Results written
+    before shards recorded the hash have none: those runs list the first ids, as they did."""
+    chosen = sorted(flagged, key=lambda f: (f.get("sample_hash", 0), f["id"]))[:EXAMPLES]
+    return [{k: v for k, v in f.items() if k != "sample_hash"} for f in sorted(chosen, key=lambda f: f["id"])]
 
 
 def thresholds() -> dict[str, float]:
@@ -137,7 +145,7 @@ def assess_run(run_dir: str) -> dict[str, Any]:
                 "examples": unassigned[:EXAMPLES],
             },
         },
-        "flagged_examples": sorted(flagged, key=lambda f: f["id"])[:EXAMPLES],
+        "flagged_examples": _flagged_examples(flagged),
     }
     report["conclusion"] = _conclusion(report)
     return report

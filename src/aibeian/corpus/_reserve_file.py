@@ -13,23 +13,27 @@ Results written before the sidecar existed keep their reserve inline; ``load_res
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from aibeian.errors import InputError
 from aibeian.files import atomic_write_bytes
 
-__all__ = ["RESERVE_FIELD", "load_reserve", "store_reserve"]
+__all__ = ["RESERVE_FIELD", "load_reserve", "reserve_size", "store_reserve"]
 
 RESERVE_FIELD = "manual_reserve"
 _FILE_FIELD = "manual_reserve_file"
 _SOURCES_FIELD = "manual_reserve_sources"
+_SIZE_FIELD = "manual_reserve_bytes"
 _SEP = "\0"  # cannot occur in a path, hence in an item id
 
 
 def store_reserve(result: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Write ``result``'s reserve to ``path`` (atomically) and return the result without it, naming the file."""
+    """Write ``result``'s reserve to ``path`` (atomically, not yet synced) and return the result without it,
+    naming the file and its size."""
     stored = dict(result)
     reserve: dict[str, Any] | None = stored.pop(RESERVE_FIELD, None)
     if reserve is None:
@@ -42,10 +46,18 @@ def store_reserve(result: dict[str, Any], path: Path) -> dict[str, Any]:
         arrays[f"k{i}"] = np.frombuffer(_SEP.join(keys).encode("utf-8"), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    atomic_write_bytes(path, buffer.getvalue())
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data, durable=False)  # the shard's marker records its size (store_result)
     stored[_FILE_FIELD] = path.name
+    stored[_SIZE_FIELD] = len(data)
     stored[_SOURCES_FIELD] = sources
     return stored
+
+
+def reserve_size(stored: dict[str, Any]) -> int | None:
+    """The sidecar's size in bytes as ``store_reserve`` wrote it (None: no sidecar, or an older result)."""
+    size = stored.get(_SIZE_FIELD)
+    return size if isinstance(size, int) else None
 
 
 def _columns(kept: Any) -> tuple[list[int], list[str]]:
@@ -68,10 +80,21 @@ def load_reserve(result: dict[str, Any], shards_dir: Path) -> dict[str, list[tup
     if not name:
         return {}
     out: dict[str, list[tuple[int, str]]] = {}
-    with np.load(shards_dir / name, allow_pickle=False) as data:
-        for i, sid in enumerate(result[_SOURCES_FIELD]):
-            hashes = data[f"h{i}"].tolist()
-            blob = data[f"k{i}"].tobytes().decode("utf-8")
-            keys = blob.split(_SEP) if hashes else []
-            out[sid] = list(zip(hashes, keys, strict=True))
+    path = shards_dir / name
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            for i, sid in enumerate(result[_SOURCES_FIELD]):
+                hashes = data[f"h{i}"].tolist()
+                blob = data[f"k{i}"].tobytes().decode("utf-8")
+                keys = blob.split(_SEP) if hashes else []
+                out[sid] = list(zip(hashes, keys, strict=True))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        # a crash while it was written (shard files are synced once, at the end of a scan)
+        marker = path.name.removesuffix(".reserve.npz") + ".done"
+        (path.parent / marker).unlink(missing_ok=True)
+        raise InputError(
+            f"a shard's manual-sample reserve cannot be read ({exc})",
+            path=str(path),
+            expected="rerun the same `aibeian corpus scan`: it redoes this shard",
+        ) from exc
     return out

@@ -26,7 +26,7 @@ from typing import Any
 from aibeian import __version__
 from aibeian.corpus._plan import Plan, Shard, plan_shards
 from aibeian.corpus._settings import ScanSettings
-from aibeian.corpus._shard import STORED, marker_path, result_path, store_result
+from aibeian.corpus._shard import STORED, marker_path, reserve_path, result_path, store_result
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_text
 
@@ -83,11 +83,20 @@ class RunDir:
         return ScanSettings.from_dict(self.meta()["settings"])
 
     def is_complete(self, shard: Shard, settings: ScanSettings) -> bool:
+        """The shard's marker is there, for these files and settings, and its files have the sizes it
+        recorded (a crash can leave a renamed file short: shard files are not fsynced one by one)."""
         marker = marker_path(self.path, shard)
-        if not marker.is_file() or not result_path(self.path, shard).is_file():
-            return False
         try:
             data = json.loads(marker.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                return False
+            sizes = data.get("sizes") or {}
+            result_size = result_path(self.path, shard).stat().st_size  # OSError when it is missing
+            if "result" in sizes and result_size != sizes["result"]:
+                return False
+            reserve = sizes.get("reserve")
+            if reserve is not None and reserve_path(self.path, shard).stat().st_size != reserve:
+                return False
         except (OSError, ValueError):
             return False
         return bool(data.get("fingerprint") == shard.fingerprint and data.get("settings") == settings.key)
@@ -103,7 +112,17 @@ class RunDir:
                     path=str(self.path),
                     expected="rerun the same `aibeian corpus scan` to resume",
                 )
-            yield json.loads(path.read_text(encoding="utf-8"))
+            try:
+                result = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                # only a crash while the file was written can do this: drop its marker so a rerun redoes it
+                (self.path / "shards" / f"{name}.done").unlink(missing_ok=True)
+                raise InputError(
+                    f"shard {name}'s result cannot be read ({exc}); the scan was interrupted while writing it",
+                    path=str(path),
+                    expected="rerun the same `aibeian corpus scan`: it redoes this shard",
+                ) from exc
+            yield result
 
 
 def scan(
@@ -171,6 +190,8 @@ def scan(
         meta["status"] = "interrupted"
         run.write_meta(meta)
         raise
+    if todo:
+        os.sync()  # shard files are written without an fsync each: make them durable once, before "complete"
     meta["status"] = "complete"
     meta["completed"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     run.write_meta(meta)

@@ -9,7 +9,11 @@ from typing import Any
 
 from aibeian.corpus._sources import SourcesConfig
 
-__all__ = ["ScanSettings"]
+__all__ = ["EXAMPLES", "ScanSettings"]
+
+
+EXAMPLES = 50
+"""Examples of each kind (flagged, corrupt, unassigned) a report lists; a shard keeps no more flagged ones."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class ScanSettings:
     judge_model: str | None = None
     judge_api_key_env: str | None = None
     evidence_per_item: int = 3
-    flagged_per_shard: int = 200
+    flagged_per_shard: int = EXAMPLES
     problems_per_shard: int = 100
     library_size: int = 0
     judge_options: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -171,6 +171,7 @@ class Tally:
             examples.append(
                 {
                     "id": key,
+                    "sample_hash": int(checked.tech[int(selected[i])]),  # the report draws its examples by it
                     "source": self.names[int(source[i])],
                     "match_count": int(count[i]),
                     "matches": checked.evidence[key] if hit else [],

@@ -46,7 +46,7 @@ class LocalEngine:
             max_workers=min(self.workers, len(order)),
             mp_context=context,
             initializer=install_matcher,
-            initargs=(settings.library_hash, shippable_matcher(settings)),
+            initargs=(settings.library_hash, shippable_matcher(settings), settings.cache_dir),
         ) as pool:
             pending: dict[Future[dict[str, Any]], Shard] = {}
             queue = list(reversed(order))

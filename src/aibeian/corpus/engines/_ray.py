@@ -84,7 +84,7 @@ class RayEngine:
             def scan(row: dict[str, Any]) -> dict[str, Any]:
                 from aibeian.corpus._shard import install_matcher, scan_shard
 
-                install_matcher(settings.library_hash, matcher)
+                install_matcher(settings.library_hash, matcher, settings.cache_dir)
 
                 return {"i": row["i"], "result": json.dumps(scan_shard(ordered[row["i"]], settings))}
 
