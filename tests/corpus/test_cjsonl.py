@@ -36,7 +36,7 @@ def _lex(
         return None
     _count, lines, chars, offsets, lengths, escaped, tech, manual, values = found
     numbers = np.frombuffer(lines, dtype=np.int64).tolist()
-    joined = cjsonl.texts(data, offsets, lengths, escaped, None)
+    joined = cjsonl.texts(data, offsets, lengths, escaped, chars, None)
     # a text may itself hold line breaks: cut the joined string by the counted lengths
     sizes = np.frombuffer(chars, dtype=np.int64).tolist()
     texts, at = [], 0
@@ -228,15 +228,32 @@ def test_texts_checks_its_arguments() -> None:
     data = b'{"text": "abc"}\n{"text": "de"}'
     found = cjsonl.lex(data, b"text", None, b"f:", 1, b"0")
     assert found is not None
-    offsets, lengths, escaped = found[3], found[4], found[5]
-    assert cjsonl.texts(data, offsets, lengths, escaped, np.array([1, 0], dtype=np.int64)) == "de\nabc"
-    assert cjsonl.texts(data, offsets, lengths, escaped, np.array([], dtype=np.int64)) == ""
+    chars, offsets, lengths, escaped = found[2], found[3], found[4], found[5]
+
+    def texts(index: object, block: bytes = data, **columns: bytes) -> str:
+        cols = {"offsets": offsets, "lengths": lengths, "escaped": escaped, "chars": chars, **columns}
+        return str(
+            cjsonl.texts(block, cols["offsets"], cols["lengths"], cols["escaped"], cols["chars"], index)
+        )
+
+    assert texts(np.array([1, 0], dtype=np.int64)) == "de\nabc"
+    assert texts(np.array([], dtype=np.int64)) == ""
     with pytest.raises(IndexError):
-        cjsonl.texts(data, offsets, lengths, escaped, np.array([2], dtype=np.int64))
+        texts(np.array([2], dtype=np.int64))
     with pytest.raises(IndexError):
-        cjsonl.texts(data[:5], offsets, lengths, escaped, None)  # columns of another block
+        texts(None, data[:5])  # columns of another block
     with pytest.raises(ValueError):
-        cjsonl.texts(data, offsets, lengths[:8], escaped, None)
+        texts(None, lengths=lengths[:8])
+    with pytest.raises(ValueError):
+        texts(None, chars=chars[:8])
+    # columns that do not describe the bytes are refused, never read or written past
+    for wrong in ([3, 3], [2, 2], [4, 2], [0, 0]):
+        with pytest.raises(ValueError):
+            texts(None, chars=np.array(wrong, dtype=np.int64).tobytes())
+    with pytest.raises(ValueError):
+        texts(None, escaped=bytes([2 << 1, 0]))  # a kind wider than the text: not a canonical str
+    with pytest.raises(ValueError):
+        texts(None, block=b'{"text": "\xe4\xb8\xad"}\n{"text": "de"}')  # wider than the recorded kind
 
 
 def test_a_large_random_block_agrees() -> None:
@@ -249,3 +266,94 @@ def test_a_large_random_block_agrees() -> None:
         lines.append(json.dumps(record, ensure_ascii=rng.random() < 0.3).encode())
     data = b"\n".join(lines) + b"\n"
     assert _agrees(data, seed=0)
+
+
+def _lexed(data: bytes) -> tuple[bytearray, bytearray, bytearray, bytearray]:
+    found = cjsonl.lex(data, b"text", None, b"f:", 1, b"0")
+    assert found is not None
+    return found[2], found[3], found[4], found[5]  # chars, offsets, lengths, flags
+
+
+@pytest.mark.parametrize(
+    ("literal", "flags"),
+    [
+        ("", 0),
+        ("plain ascii", 0),
+        ("a\\nb\\u0041", 1),  # escapes that produce ASCII
+        ("é ÿ", 1 << 1),  # Latin-1
+        ("\\u00e9", 1 | 1 << 1),
+        ("Ā", 2 << 1),  # U+0100: two UTF-8 bytes, but past Latin-1
+        ("\u07ff 中 \uffff", 2 << 1),
+        ("\\u4e2d", 1 | 2 << 1),
+        ("\\u0100", 1 | 2 << 1),
+        ("😀 𠀀", 3 << 1),  # emoji, CJK Extension B
+        ("\\ud83d\\ude00", 1 | 3 << 1),
+        ("a é 中 😀", 3 << 1),
+        ("\\u00e9中", 1 | 2 << 1),
+        ("中\\n", 1 | 2 << 1),
+    ],
+)
+def test_lex_records_whether_a_text_has_escapes_and_its_widest_code_point(literal: str, flags: int) -> None:
+    data = ('{"text": "' + literal + '"}').encode()
+    chars, offsets, lengths, escaped = _lexed(data)
+    assert escaped == bytes([flags])
+    text = json.loads(data)["text"]
+    assert cjsonl.texts(data, offsets, lengths, escaped, chars, None) == text
+
+
+_PIECES = [
+    "a",
+    "plain words ",
+    " ",
+    "\n",
+    '"',
+    "\\",
+    "\t",
+    "\x7f",
+    "é",
+    "ÿ",
+    "Ā",
+    "\u07ff",
+    "\u0800",
+    "中",
+    "文字",
+    "中华人民共和国" * 3,
+    "，。",
+    "\uffff",
+    "😀",
+    "𠀀",
+    "\U0010ffff",
+]
+cjk_text = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.tuples(st.one_of(cjk_text, json_text), st.booleans()), max_size=8),
+    index=st.one_of(st.none(), st.lists(st.integers(0, 20), max_size=10)),
+)
+def test_texts_are_decoded_into_the_kind_of_the_widest_selected_code_point(
+    texts: list[tuple[str, bool]], index: list[int] | None
+) -> None:
+    """Items of every class (and escapes producing each) joined in any selection, empty ones and none
+    included: the str must equal the reference join, which also means the same (canonical) kind."""
+    data = b"\n".join(json.dumps({"text": t}, ensure_ascii=a).encode() for t, a in texts)
+    chars, offsets, lengths, escaped = _lexed(data)
+    plain = [t for t, _ in texts]
+    at = None if index is None else [i % len(plain) for i in index] if plain else []
+    expected = "\n".join(plain if at is None else [plain[i] for i in at])
+    chosen = None if at is None else np.array(at, dtype=np.int64)
+    assert cjsonl.texts(data, offsets, lengths, escaped, chars, chosen) == expected
+    if plain:  # the same with nothing after the last literal (under ASan: no read past it)
+        end = int(np.frombuffer(offsets, dtype=np.int64)[-1] + np.frombuffer(lengths, dtype=np.int64)[-1])
+        cut = bytes(data[:end])
+        assert cjsonl.texts(cut, offsets, lengths, escaped, chars, chosen) == expected
+
+
+def test_a_literal_cut_inside_a_character_is_refused_not_read_past() -> None:
+    data = ('{"text": "' + "中文" * 20 + '"}').encode()
+    chars, offsets, lengths, escaped = _lexed(data)
+    for cut in (1, 2, 4, 5):
+        shorter = (np.frombuffer(lengths, dtype=np.int64) - cut).tobytes()
+        with pytest.raises(ValueError):
+            cjsonl.texts(data, offsets, shorter, escaped, chars, None)

@@ -89,7 +89,7 @@ class Block:
         if self.lexed is not None:
             raw = self.lexed
             at = None if index is None else np.ascontiguousarray(index, dtype=np.int64)
-            return str(NATIVE.texts(raw.data, raw.offsets, raw.lengths, raw.escaped, at))
+            return str(NATIVE.texts(raw.data, raw.offsets, raw.lengths, raw.escaped, self.lengths, at))
         if index is None:
             return self.joined
         starts = np.zeros(len(self.lengths), dtype=np.int64)

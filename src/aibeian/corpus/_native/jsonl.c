@@ -23,6 +23,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h> /* texts() copies plain ASCII 16 bytes at a time (SSE2: every x86-64) */
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CJK_SSSE3 1 /* texts() decodes runs of CJK with SSSE3 where the CPU has it (checked at run time) */
+#endif
 
 #define MAX_DEPTH 256
 
@@ -143,7 +150,13 @@ static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out) {
 
 /* A string whose opening quote is at c->p. Returns 0 and leaves c->p after the closing quote, or -1 for
  * anything json.loads would refuse or read differently from a plain literal (a lone surrogate). Counts the
- * decoded code points and says whether an escape occurs. */
+ * decoded code points, says whether an escape occurs, and ORs into *wide which code point classes occur
+ * (WIDE_*: what texts() needs to allocate the str's final kind before decoding). */
+#define WIDE_LATIN1 1 /* U+0080..U+00FF */
+#define WIDE_BMP 2    /* U+0100..U+FFFF */
+#define WIDE_ASTRAL 4 /* above U+FFFF */
+/* 0 ASCII, 1 Latin-1, 2 BMP, 3 astral: the widest class among the bits */
+#define WIDE_CLASS(w) ((w) & WIDE_ASTRAL ? 3 : (w) & WIDE_BMP ? 2 : (w) & WIDE_LATIN1 ? 1 : 0)
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define WORDWISE 1
 #define ONES 0x0101010101010101ULL
@@ -155,10 +168,10 @@ static int hex4(const uint8_t *p, const uint8_t *end, uint32_t *out) {
 #define CJK2_BITS 0x00008080E08080E0ULL
 #endif
 
-static int scan_string(Cur *c, int64_t *chars, int *escaped) {
+static int scan_string(Cur *c, int64_t *chars, int *escaped, int *wide) {
     const uint8_t *p = c->p + 1, *end = c->end;
     int64_t n = 0;
-    int esc = 0;
+    int esc = 0, classes = 0;
     while (p < end) {
 #ifdef WORDWISE
         /* whole words of plain ASCII (no quote, backslash or control) or of two CJK characters at a time */
@@ -168,7 +181,7 @@ static int scan_string(Cur *c, int64_t *chars, int *escaped) {
             if ((w & CJK2_MASK) == CJK2_BITS) {
                 uint8_t a = p[0] & 0x0F, b = p[3] & 0x0F;
                 if (!a || a == 0xD || !b || b == 0xD) break;
-                p += 6, n += 2;
+                p += 6, n += 2, classes |= WIDE_BMP;
             } else if (!(w & HIGHS) && !HAS_ZERO(w ^ (ONES * '"')) && !HAS_ZERO(w ^ (ONES * '\\')) &&
                        !HAS_LESS(w, 0x20)) {
                 p += 8, n += 8;
@@ -180,12 +193,12 @@ static int scan_string(Cur *c, int64_t *chars, int *escaped) {
 #endif
         uint8_t b = *p;
         if (b >= 0xE1 && b <= 0xEC && end - p >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
-            p += 3, n++; /* the common CJK case first */
+            p += 3, n++, classes |= WIDE_BMP; /* the common CJK case first */
             continue;
         }
         if (b == '"') {
             c->p = p + 1;
-            *chars = n, *escaped = esc;
+            *chars = n, *escaped = esc, *wide |= classes;
             return 0;
         }
         if (b == '\\') {
@@ -202,6 +215,9 @@ static int scan_string(Cur *c, int64_t *chars, int *escaped) {
                     if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &low)) return -1;
                     if (low < 0xDC00 || low > 0xDFFF) return -1;
                     p += 6;
+                    classes |= WIDE_ASTRAL;
+                } else {
+                    classes |= u < 0x80 ? 0 : u < 0x100 ? WIDE_LATIN1 : WIDE_BMP;
                 }
                 n++;
                 continue;
@@ -222,16 +238,19 @@ static int scan_string(Cur *c, int64_t *chars, int *escaped) {
         if (b >= 0xC2 && b <= 0xDF) {
             if (left < 2 || (p[1] & 0xC0) != 0x80) return -1;
             p += 2;
+            classes |= b <= 0xC3 ? WIDE_LATIN1 : WIDE_BMP;
         } else if (b >= 0xE0 && b <= 0xEF) {
             if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return -1;
             if (b == 0xE0 && p[1] < 0xA0) return -1;
             if (b == 0xED && p[1] > 0x9F) return -1;
             p += 3;
+            classes |= WIDE_BMP;
         } else if (b >= 0xF0 && b <= 0xF4) {
             if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return -1;
             if (b == 0xF0 && p[1] < 0x90) return -1;
             if (b == 0xF4 && p[1] > 0x8F) return -1;
             p += 4;
+            classes |= WIDE_ASTRAL;
         } else {
             return -1;
         }
@@ -285,8 +304,8 @@ static int skip_container(Cur *c, int depth, uint8_t close, int keyed) {
     for (;;) {
         if (keyed) {
             int64_t n;
-            int e;
-            if (c->p >= c->end || *c->p != '"' || scan_string(c, &n, &e)) return -1;
+            int e, w = 0;
+            if (c->p >= c->end || *c->p != '"' || scan_string(c, &n, &e, &w)) return -1;
             skip_ws(c);
             if (c->p >= c->end || *c->p != ':') return -1;
             c->p++;
@@ -313,8 +332,8 @@ static int skip_value(Cur *c, int depth) {
     switch (*c->p) {
         case '"': {
             int64_t n;
-            int e;
-            return scan_string(c, &n, &e);
+            int e, w = 0;
+            return scan_string(c, &n, &e, &w);
         }
         case '{':
             return skip_container(c, depth, '}', 1);
@@ -370,7 +389,7 @@ typedef struct {
     int64_t chars;
     const uint8_t *text_at; /* the literal's content, between the quotes */
     Py_ssize_t text_len;
-    int text_escaped;
+    int text_escaped, text_wide;
     const uint8_t *source_at; /* NULL: absent or null */
     Py_ssize_t source_len;
     int source_escaped;
@@ -410,8 +429,8 @@ static int lex_line(const uint8_t *p, const uint8_t *end, const Fields *f, Found
         if (c.p >= c.end || *c.p != '"') return LINE_SLOW;
         const uint8_t *key = c.p + 1;
         int64_t kn;
-        int kesc;
-        if (scan_string(&c, &kn, &kesc)) return LINE_SLOW;
+        int kesc, kwide = 0;
+        if (scan_string(&c, &kn, &kesc, &kwide)) return LINE_SLOW;
         Py_ssize_t klen = c.p - 1 - key;
         uint8_t *plain = NULL;
         if (kesc) { /* compare the name json.loads would see */
@@ -430,14 +449,15 @@ static int lex_line(const uint8_t *p, const uint8_t *end, const Fields *f, Found
         if (is_text) {
             if (text_seen++ || *c.p != '"') return LINE_SLOW;
             out->text_at = c.p + 1;
-            if (scan_string(&c, &out->chars, &out->text_escaped)) return LINE_SLOW;
+            if (scan_string(&c, &out->chars, &out->text_escaped, &out->text_wide)) return LINE_SLOW;
             out->text_len = c.p - 1 - out->text_at;
         } else if (is_source) {
             if (source_seen++) return LINE_SLOW;
             if (*c.p == '"') {
                 int64_t sn;
+                int swide = 0;
                 out->source_at = c.p + 1;
-                if (scan_string(&c, &sn, &out->source_escaped)) return LINE_SLOW;
+                if (scan_string(&c, &sn, &out->source_escaped, &swide)) return LINE_SLOW;
                 out->source_len = c.p - 1 - out->source_at;
             } else if (skip_word(&c, "null", 4)) {
                 return LINE_SLOW; /* a number or object names no source the same way: let Python decide */
@@ -465,8 +485,9 @@ PyDoc_STRVAR(lex_doc,
              "text_offset, text_length, escaped, tech, manual, sources)\n\n"
              "Every line of data (whole lines, the first numbered `first`) read as the reference reader\n"
              "would, or None when one line needs it. Columns are bytearrays: int64 line numbers, int64\n"
-             "code-point lengths, int64 offsets and lengths of the text literals' raw bytes, uint8 escape\n"
-             "flags, and uint64 (technical, manual) hashes of prefix + str(line) keyed with seed_key;\n"
+             "code-point lengths, int64 offsets and lengths of the text literals' raw bytes, uint8 flags (bit 0:\n"
+             "the literal has escapes; bits 1-2: its widest code point, 0 ASCII, 1 Latin-1, 2 BMP, 3 astral),\n"
+             "and uint64 (technical, manual) hashes of prefix + str(line) keyed with seed_key;\n"
              "sources is a list of str or None per item (None when source_field is None).");
 
 static PyObject *lex(PyObject *module, PyObject *args) {
@@ -504,7 +525,7 @@ static PyObject *lex(PyObject *module, PyObject *args) {
         if (kind == LINE_SLOW) goto slow;
         if (kind == LINE_ITEM) {
             int64_t off = found.text_at - base, len = found.text_len, num = number;
-            uint8_t e = (uint8_t)found.text_escaped;
+            uint8_t e = (uint8_t)(found.text_escaped | WIDE_CLASS(found.text_wide) << 1);
             int digits = snprintf((char *)key + prefix.len, 24, "%lld", number);
             uint64_t hashes[2];
             b2_finish(start, key, (size_t)prefix.len + (size_t)digits, hashes);
@@ -604,58 +625,253 @@ static uint8_t *unescape(uint8_t *o, const uint8_t *p, const uint8_t *end) {
     return o;
 }
 
-PyDoc_STRVAR(texts_doc,
-             "texts(data, text_offset, text_length, escaped, index) -> str\n\n"
-             "The texts of the items at index (an int64 buffer; None for all), decoded and joined by '\\n'.\n"
-             "Only for columns lex() returned for this very data.");
+/* One literal lex() accepted (content between the quotes, escapes and all), decoded straight into the
+ * kind-byte code units of the final str at out[*at], exactly `n` code points. The bytes were validated by
+ * lex(), so the fast paths only check what picks them; but columns of some other data must not make it read
+ * past the literal or write past the n code points, so every step is bounded by both, and anything that is
+ * not what lex() accepted (or a code point above `top`) is refused. ORs the WIDE_* classes written into
+ * *wide. Returns 0, or -1 when the literal does not decode to exactly n code points up to `top`. */
+#define STORE(kind, out, j, u)                                     \
+    do {                                                           \
+        if ((kind) == 1) ((Py_UCS1 *)(out))[j] = (Py_UCS1)(u);     \
+        else if ((kind) == 2) ((Py_UCS2 *)(out))[j] = (Py_UCS2)(u); \
+        else ((Py_UCS4 *)(out))[j] = (Py_UCS4)(u);                 \
+    } while (0)
 
+#ifdef CJK_SSSE3
+/* decode_literal's run of 3-byte sequences into UCS-2, five per 16-byte load (the lanes' arithmetic is
+ * the scalar pair loop's) */
+__attribute__((target("ssse3"))) static void cjk_ssse3(const uint8_t **pp, const uint8_t *end, void *out,
+                                                       Py_ssize_t *oo, Py_ssize_t lim) {
+    const uint8_t *p = *pp;
+    Py_ssize_t o = *oo;
+    const __m128i mask = _mm_setr_epi8((char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                                       (char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                                       (char)0xF0, (char)0xC0, (char)0xC0, 0);
+    const __m128i bits = _mm_setr_epi8((char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                                       (char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                                       (char)0xE0, (char)0x80, (char)0x80, 0);
+    /* 16-bit lane j: (byte 3j+1) << 8 | byte 3j+2, and byte 3j << 8 */
+    const __m128i tails = _mm_setr_epi8(2, 1, 5, 4, 8, 7, 11, 10, 14, 13, -1, -1, -1, -1, -1, -1);
+    const __m128i leads = _mm_setr_epi8(-1, 0, -1, 3, -1, 6, -1, 9, -1, 12, -1, -1, -1, -1, -1, -1);
+    while (end - p >= 16 && lim - o >= 8) { /* writes 8 code units, the first 5 final */
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, mask), bits)) != 0xFFFF) break;
+        __m128i t = _mm_shuffle_epi8(v, tails), l = _mm_shuffle_epi8(v, leads);
+        __m128i r = _mm_or_si128(_mm_and_si128(_mm_srli_epi16(t, 2), _mm_set1_epi16(0x0FC0)),
+                                 _mm_and_si128(t, _mm_set1_epi16(0x3F)));
+        r = _mm_or_si128(r, _mm_slli_epi16(l, 4));
+        _mm_storeu_si128((__m128i *)((Py_UCS2 *)out + o), r);
+        p += 15, o += 5;
+    }
+    *pp = p, *oo = o;
+}
+#endif
+
+static inline __attribute__((always_inline)) int decode_literal(int kind, int simd, void *out,
+                                                                Py_ssize_t *at, Py_ssize_t n, const uint8_t *p,
+                                                                const uint8_t *end, Py_UCS4 top, int *wide) {
+    Py_ssize_t o = *at, lim = o + n;
+    int w = 0;
+    (void)simd;
+    while (p < end) {
+#ifdef WORDWISE
+        if (kind >= 2) { /* 3-byte sequences (all of BMP CJK; E0 and ED leads: lex() checked their ranges),
+                          * five or two at a time, then plain ASCII words */
+            const uint8_t *from = p;
+#ifdef CJK_SSSE3
+            if (kind == 2 && simd) cjk_ssse3(&p, end, out, &o, lim);
+#endif
+            while (end - p >= 8 && lim - o >= 2) {
+                uint64_t x;
+                memcpy(&x, p, 8);
+                if ((x & 0x0000C0C0F0C0C0F0ULL) != 0x00008080E08080E0ULL) break;
+                STORE(kind, out, o, ((x & 0x0F) << 12) | ((x >> 2) & 0xFC0) | ((x >> 16) & 0x3F));
+                STORE(kind, out, o + 1, ((x >> 12) & 0xF000) | ((x >> 26) & 0xFC0) | ((x >> 40) & 0x3F));
+                p += 6, o += 2;
+            }
+            if (p != from) w |= WIDE_BMP;
+        }
+#ifdef __SSE2__
+        if (kind <= 2) { /* plain ASCII (no backslash), 16 bytes at a time, copied or widened */
+            const __m128i slash = _mm_set1_epi8('\\'), zero = _mm_setzero_si128();
+            while (end - p >= 16 && lim - o >= 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)p);
+                if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, slash)))) break;
+                if (kind == 1) {
+                    _mm_storeu_si128((__m128i *)((Py_UCS1 *)out + o), v);
+                } else {
+                    _mm_storeu_si128((__m128i *)((Py_UCS2 *)out + o), _mm_unpacklo_epi8(v, zero));
+                    _mm_storeu_si128((__m128i *)((Py_UCS2 *)out + o + 8), _mm_unpackhi_epi8(v, zero));
+                }
+                p += 16, o += 16;
+            }
+        }
+#endif
+        while (end - p >= 8 && lim - o >= 8) {
+            uint64_t x;
+            memcpy(&x, p, 8);
+            if ((x & HIGHS) || HAS_ZERO(x ^ (ONES * '\\'))) break;
+            if (kind == 1) memcpy((Py_UCS1 *)out + o, &x, 8);
+            else for (int j = 0; j < 8; j++) STORE(kind, out, o + j, p[j]);
+            p += 8, o += 8;
+        }
+        if (p >= end) break;
+#endif
+        if (o >= lim) return -1;
+        uint8_t b = *p;
+        Py_ssize_t left = end - p;
+        uint32_t u;
+        if (b < 0x80) {
+            if (b != '\\') {
+                STORE(kind, out, o++, b);
+                p++;
+                continue;
+            }
+            if (left < 2) return -1;
+            switch (p[1]) {
+                case 'b': u = '\b'; break;
+                case 'f': u = '\f'; break;
+                case 'n': u = '\n'; break;
+                case 'r': u = '\r'; break;
+                case 't': u = '\t'; break;
+                case '"': case '\\': case '/': u = p[1]; break;
+                case 'u': {
+                    if (hex4(p + 2, end, &u)) return -1;
+                    p += 4; /* with the p += 2 below: past the six bytes of \uXXXX */
+                    if (u >= 0xDC00 && u <= 0xDFFF) return -1;
+                    if (u >= 0xD800 && u <= 0xDBFF) {
+                        uint32_t low;
+                        if (end - p < 8 || p[2] != '\\' || p[3] != 'u' || hex4(p + 4, end, &low)) return -1;
+                        if (low < 0xDC00 || low > 0xDFFF) return -1;
+                        u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+                        p += 6;
+                    }
+                    break;
+                }
+                default: return -1;
+            }
+            p += 2;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            if (left < 2 || (p[1] & 0xC0) != 0x80) return -1;
+            u = ((uint32_t)(b & 0x1F) << 6) | (p[1] & 0x3F);
+            p += 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return -1;
+            u = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            if (u < 0x800 || (u >= 0xD800 && u <= 0xDFFF)) return -1;
+            p += 3;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return -1;
+            u = ((uint32_t)(b & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) | ((uint32_t)(p[2] & 0x3F) << 6) |
+                (p[3] & 0x3F);
+            if (u < 0x10000 || u > 0x10FFFF) return -1;
+            p += 4;
+        } else {
+            return -1;
+        }
+        if (u > top) return -1;
+        w |= u < 0x80 ? 0 : u < 0x100 ? WIDE_LATIN1 : u < 0x10000 ? WIDE_BMP : WIDE_ASTRAL;
+        STORE(kind, out, o++, u);
+    }
+    if (o != lim) return -1;
+    *at = o, *wide |= w;
+    return 0;
+}
+
+typedef int (*Decoder)(void *, Py_ssize_t *, Py_ssize_t, const uint8_t *, const uint8_t *, Py_UCS4, int *);
+
+static int decode_ucs1(void *out, Py_ssize_t *at, Py_ssize_t n, const uint8_t *p, const uint8_t *end,
+                       Py_UCS4 top, int *wide) {
+    return decode_literal(1, 0, out, at, n, p, end, top, wide);
+}
+static int decode_ucs2(void *out, Py_ssize_t *at, Py_ssize_t n, const uint8_t *p, const uint8_t *end,
+                       Py_UCS4 top, int *wide) {
+    return decode_literal(2, 0, out, at, n, p, end, top, wide);
+}
+#ifdef CJK_SSSE3
+__attribute__((target("ssse3"))) static int decode_ucs2_ssse3(void *out, Py_ssize_t *at, Py_ssize_t n,
+                                                              const uint8_t *p, const uint8_t *end, Py_UCS4 top,
+                                                              int *wide) {
+    return decode_literal(2, 1, out, at, n, p, end, top, wide);
+}
+#endif
+static int decode_ucs4(void *out, Py_ssize_t *at, Py_ssize_t n, const uint8_t *p, const uint8_t *end,
+                       Py_UCS4 top, int *wide) {
+    return decode_literal(4, 0, out, at, n, p, end, top, wide);
+}
+
+static Decoder ucs2_decoder(void) {
+#ifdef CJK_SSSE3
+    if (__builtin_cpu_supports("ssse3")) return decode_ucs2_ssse3;
+#endif
+    return decode_ucs2;
+}
+
+PyDoc_STRVAR(texts_doc,
+             "texts(data, text_offset, text_length, escaped, chars, index) -> str\n\n"
+             "The texts of the items at index (an int64 buffer; None for all), decoded and joined by '\\n'.\n"
+             "Only for columns lex() returned for this very data (chars: its code-point lengths).");
+
+/* Why this shape: the str is allocated once at its final length and kind (the code-point counts and the
+ * widest class lex() recorded per item) and each literal is decoded into it directly, instead of copying
+ * UTF-8 into a buffer and decoding (validating again, upgrading the kind on the way) with
+ * PyUnicode_DecodeUTF8. */
 static PyObject *texts(PyObject *module, PyObject *args) {
-    Py_buffer data, toff, tlen, esc, index = {0};
+    static const Py_UCS4 TOP[4] = {0x7F, 0xFF, 0xFFFF, 0x10FFFF};
+    Py_buffer data, toff, tlen, esc, nchars, index = {0};
     PyObject *index_obj;
     (void)module;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*O", &data, &toff, &tlen, &esc, &index_obj)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*O", &data, &toff, &tlen, &esc, &nchars, &index_obj)) return NULL;
     PyObject *result = NULL;
-    uint8_t *buf = NULL;
     int all = index_obj == Py_None;
     Py_ssize_t items = tlen.len / 8;
-    if (toff.len != tlen.len || esc.len != items) {
+    if (toff.len != tlen.len || nchars.len != tlen.len || esc.len != items || tlen.len % 8) {
         PyErr_SetString(PyExc_ValueError, "columns of different lengths");
         goto done;
     }
     if (!all && PyObject_GetBuffer(index_obj, &index, PyBUF_SIMPLE)) goto done;
     Py_ssize_t count = all ? items : index.len / 8;
-    const int64_t *off = toff.buf, *len = tlen.buf, *at = all ? NULL : index.buf;
-    const uint8_t *escaped = esc.buf, *base = data.buf;
-    size_t size = 1;
+    const int64_t *off = toff.buf, *len = tlen.buf, *chars = nchars.buf, *at = all ? NULL : index.buf;
+    const uint8_t *flags = esc.buf, *base = data.buf;
+    Py_ssize_t total = count ? count - 1 : 0;
+    int widest = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
         int64_t i = all ? k : at[k];
-        if (i < 0 || i >= items || off[i] < 0 || len[i] < 0 || off[i] + len[i] > data.len) {
+        if (i < 0 || i >= items || off[i] < 0 || len[i] < 0 || off[i] > data.len - len[i]) {
             PyErr_SetString(PyExc_IndexError, "item outside the block");
             goto done;
         }
-        size += (size_t)len[i] + 1;
+        if (chars[i] < 0 || chars[i] > len[i] || flags[i] >> 3) {
+            PyErr_SetString(PyExc_ValueError, "columns that lex() did not return for this data");
+            goto done;
+        }
+        total += (Py_ssize_t)chars[i];
+        int c = flags[i] >> 1;
+        if (c > widest) widest = c;
     }
-    if (!(buf = malloc(size))) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    uint8_t *o = buf;
+    if (!(result = PyUnicode_New(total, TOP[widest]))) goto done;
+    int kind = PyUnicode_KIND(result);
+    void *out = PyUnicode_DATA(result);
+    Decoder decode =
+        kind == PyUnicode_1BYTE_KIND ? decode_ucs1 : kind == PyUnicode_2BYTE_KIND ? ucs2_decoder() : decode_ucs4;
+    Py_ssize_t o = 0;
+    int wide = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
         int64_t i = all ? k : at[k];
-        if (k) *o++ = '\n';
+        if (k) STORE(kind, out, o++, '\n');
         const uint8_t *p = base + off[i];
-        if (escaped[i]) {
-            o = unescape(o, p, p + len[i]);
-        } else {
-            memcpy(o, p, (size_t)len[i]);
-            o += len[i];
-        }
+        if (decode(out, &o, (Py_ssize_t)chars[i], p, p + len[i], TOP[widest], &wide)) break;
     }
-    result = PyUnicode_DecodeUTF8((const char *)buf, o - buf, "strict");
+    /* a str must be canonical: its kind exactly that of its widest code point */
+    if (o != total || WIDE_CLASS(wide) != widest) {
+        Py_CLEAR(result);
+        PyErr_SetString(PyExc_ValueError, "columns that lex() did not return for this data");
+    }
 done:
-    free(buf);
     if (!all && index.obj) PyBuffer_Release(&index);
     PyBuffer_Release(&data), PyBuffer_Release(&toff), PyBuffer_Release(&tlen), PyBuffer_Release(&esc);
+    PyBuffer_Release(&nchars);
     return result;
 }
 
