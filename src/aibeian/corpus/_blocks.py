@@ -133,12 +133,9 @@ def decoded(texts: Any) -> tuple[str, npt.NDArray[np.int64]]:
     if not len(texts):
         return "", np.zeros(0, dtype=np.int64)
     one = pa.ListArray.from_arrays(int32s(np.array([0, len(texts)])), texts)
-    joined = pc.binary_join(one, _SEPARATOR)
+    joined = pc.binary_join(one, one_string(b"\n"))
     begin, end = np.frombuffer(joined.buffers()[1], dtype=np.int32, count=2).tolist()
     return str(memoryview(joined.buffers()[2])[begin:end], "utf-8"), lengths_of(texts)
-
-
-_SEPARATOR = one_string(b"\n")
 
 
 def _object_lines(data: bytes, first: int) -> tuple[int, list[int] | range | None]:
