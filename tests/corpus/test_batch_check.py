@@ -144,7 +144,11 @@ def _reference_shard(shard: Any, settings: Any, matcher: Matcher) -> dict[str, A
     n = corrupt_count = 0
     items: list[tuple[str, str, str]] = []
     for f in shard.files:
-        kwargs = {"row_group": shard.row_group, "source_field": settings.sources.source_field}
+        kwargs = {
+            "row_group": shard.row_group,
+            "span": shard.span,
+            "source_field": settings.sources.source_field,
+        }
         for item in iter_items(Path(f.path), f.relpath, **kwargs):
             if not isinstance(item, Item):
                 corrupt_count += 1
@@ -212,6 +216,7 @@ def _reference_shard(shard: Any, settings: Any, matcher: Matcher) -> dict[str, A
         "files": [f.relpath for f in shard.files],
         "paths": [f.path for f in shard.files],
         "row_group": shard.row_group,
+        "span": None if shard.span is None else shard.span.to_list(),
         "bytes": shard.size,
         "items": n,
         "sampled": len(selected),

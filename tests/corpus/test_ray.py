@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from aibeian.corpus import _plan as plan_module
 from aibeian.corpus import assess
 from aibeian.corpus.engines import EngineOptions, get_engine
 from aibeian.errors import MissingDependencyError
@@ -25,15 +26,17 @@ from aibeian.errors import MissingDependencyError
 
 @pytest.mark.ray
 def test_ray_and_local_reports_are_identical(
-    make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+    make_corpus: Callable[..., dict[str, Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("ray")
+    monkeypatch.setattr(plan_module, "PART_BYTES", 4096)  # the JSONL files are cut into parts too
     paths = make_corpus()
     kwargs = {"sources": paths["sources"], "keywords": paths["keywords"], "sample_rate": 0.15, "seed": 11}
     local = assess([str(paths["corpus"])], out=tmp_path / "local", workers=1, **kwargs)
     ray = assess([str(paths["corpus"])], out=tmp_path / "ray", engine="ray", workers=2, **kwargs)
     assert ray == local
     assert ray["technical"]["sampled"] > 0 and ray["technical"]["flagged"] > 0
+    assert local["corpus"]["shards"] > 7  # 7 without cutting the plain JSONL files
     for name in ("local", "ray"):
         assert len(list((tmp_path / name / "shards").glob("*.done"))) == local["corpus"]["shards"]
 

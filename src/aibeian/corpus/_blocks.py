@@ -34,10 +34,12 @@ from aibeian.corpus._readers import (
     STREAM_ERRORS,
     Corrupt,
     Item,
+    Span,
     detect_format,
     iter_jsonl,
     iter_text_file,
     jsonl_record,
+    open_span,
     open_stream,
 )
 
@@ -298,13 +300,15 @@ def _jsonl_blocks(
     text_field: str,
     source_field: str | None,
     seed: int | None = None,
+    span: Span | None = None,
 ) -> Iterator[Block]:
-    """Whole lines, about BLOCK_BYTES at a time. If the stream breaks (a truncated or corrupt compressed
-    file), what the failed read returned is lost here, so the reference reader takes over after the lines
-    already handed on and stops exactly where it would have on its own."""
-    done = 0
+    """Whole lines, about BLOCK_BYTES at a time (of ``span`` only, when given). If the stream breaks (a
+    truncated or corrupt compressed file), what the failed read returned is lost here, so the reference reader
+    takes over after the lines already handed on and stops exactly where it would have on its own."""
+    done = 0 if span is None else span.first_line - 1
     seen: dict[str, bool] = {}
-    with open_stream(path, compression) as fh:
+    stream = open_stream(path, compression) if span is None else open_span(path, span)
+    with stream as fh:
         try:
             while data := fh.read(BLOCK_BYTES):
                 if not data.endswith(b"\n"):
@@ -315,7 +319,7 @@ def _jsonl_blocks(
             return
         except STREAM_ERRORS:
             pass
-    rest = iter_jsonl(path, relpath, compression, text_field, source_field, after=done)
+    rest = iter_jsonl(path, relpath, compression, text_field, source_field, after=done, span=span)
     while chunk := list(islice(rest, FALLBACK_ITEMS)):
         yield Block.of_items(chunk, source_field is not None)
 
@@ -325,12 +329,13 @@ def iter_blocks(
     relpath: str,
     *,
     row_group: int | None = None,
+    span: Span | None = None,
     text_field: str = "text",
     source_field: str | None = None,
     seed: int | None = None,
 ) -> Iterator[Block]:
-    """Every item of one file (or one Parquet row group), block by block, in file order. With ``seed``, a
-    reader that can hash the items as it reads them does (``Block.hashes``)."""
+    """Every item of one file (or one Parquet row group, or one span of a JSONL file), block by block, in file
+    order. With ``seed``, a reader that can hash the items as it reads them does (``Block.hashes``)."""
     with_values = source_field is not None
     detected = detect_format(path)
     if detected is None:
@@ -338,7 +343,7 @@ def iter_blocks(
         return
     fmt, compression = detected
     if fmt == "jsonl":
-        yield from _jsonl_blocks(path, relpath, compression, text_field, source_field, seed)
+        yield from _jsonl_blocks(path, relpath, compression, text_field, source_field, seed, span)
     elif fmt == "parquet":
         from aibeian.corpus._parquet_blocks import parquet_blocks  # it builds on this module
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aibeian.corpus._readers import detect_format
+from aibeian.corpus._readers import Span, detect_format
 from aibeian.corpus._sources import SourcesConfig
 from aibeian.errors import InputError, Problem
 
@@ -23,6 +23,11 @@ __all__ = ["CorpusFile", "Plan", "Shard", "plan_shards"]
 
 TEXT_BATCH_FILES = 256
 TEXT_BATCH_BYTES = 16 << 20
+PART_BYTES = 64 << 20
+"""An uncompressed JSONL file is cut into parts of about this size (at line ends), each its own shard: one big
+file would otherwise be one shard — scanned by one worker however many there are, and restarted from its
+first line after an interruption. Compressed streams cannot be entered part-way and stay whole."""
+_COUNT_CHUNK = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Shard:
     name: str
     files: tuple[CorpusFile, ...]
     row_group: int | None = None
+    span: Span | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -50,10 +56,14 @@ class Shard:
         for f in self.files:
             digest.update(f"{f.relpath}\0{f.size}\0{f.mtime_ns}\n".encode())
         digest.update(str(self.row_group).encode())
+        if self.span is not None:
+            digest.update(f"\0{self.span.to_list()}".encode())
         return digest.hexdigest()[:32]
 
     @property
     def size(self) -> int:
+        if self.span is not None:
+            return self.span.end - self.span.start
         return sum(f.size for f in self.files)
 
 
@@ -65,10 +75,22 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {
             "shards": len(self.shards),
-            "files": sum(len(s.files) for s in self.shards),
+            "files": len({f.relpath for s in self.shards for f in s.files}),
             "bytes": sum(s.size for s in self.shards),
             "ignored": list(self.ignored),
+            "spans": self.spans(),
         }
+
+    def spans(self) -> dict[str, Any]:
+        """The parts each big JSONL file was cut into, with what identifies the file's version, so a resumed
+        scan reuses them instead of reading the file again to count its lines (``plan_shards(known=…)``)."""
+        found: dict[str, Any] = {}
+        for shard in self.shards:
+            if shard.span is not None:
+                f = shard.files[0]
+                entry = found.setdefault(f.relpath, {"size": f.size, "mtime_ns": f.mtime_ns, "parts": []})
+                entry["parts"].append(shard.span.to_list())
+        return found
 
 
 def _safe(relpath: str) -> str:
@@ -110,9 +132,10 @@ def _list(corpus: list[str]) -> tuple[list[tuple[Path, str]], list[str], list[Pr
     return files, ignored, problems
 
 
-def plan_shards(corpus: list[str], sources: SourcesConfig) -> Plan:
+def plan_shards(corpus: list[str], sources: SourcesConfig, known: dict[str, Any] | None = None) -> Plan:
     """List, check and shard the inputs. Raises InputError for everything knowable before scanning: missing
-    paths, a file matching no source, a Parquet file without the text column, an empty corpus."""
+    paths, a file matching no source, a Parquet file without the text column, an empty corpus. ``known`` is
+    an earlier plan's ``spans()``: a big JSONL file that did not change keeps its parts without a recount."""
     import pyarrow.parquet as pq
 
     files, ignored, problems = _list(corpus)
@@ -165,10 +188,10 @@ def plan_shards(corpus: list[str], sources: SourcesConfig) -> Plan:
             path=", ".join(corpus),
             field="CORPUS",
         )
-    return Plan(tuple(_shards(located)), tuple(ignored))
+    return Plan(tuple(_shards(located, known or {})), tuple(ignored))
 
 
-def _shards(located: list[tuple[CorpusFile, int]]) -> list[Shard]:
+def _shards(located: list[tuple[CorpusFile, int]], known: dict[str, Any]) -> list[Shard]:
     shards: list[Shard] = []
     batch: list[CorpusFile] = []
 
@@ -185,9 +208,42 @@ def _shards(located: list[tuple[CorpusFile, int]]) -> list[Shard]:
             batch.append(f)
             continue
         flush()
+        spans = _spans(f, known.get(f.relpath)) if detected == ("jsonl", None) else []
         if groups > 1:
             shards += [Shard(_safe(f"{f.relpath}@rg{g}"), (f,), g) for g in range(groups)]
+        elif len(spans) > 1:
+            shards += [Shard(_safe(f"{f.relpath}@{span.start}"), (f,), span=span) for span in spans]
         else:
             shards.append(Shard(_safe(f.relpath), (f,)))
     flush()
     return shards
+
+
+def _spans(f: CorpusFile, known: Any) -> list[Span]:
+    """The parts of a big uncompressed JSONL file: about ``PART_BYTES`` each, cut after a line break, with the
+    number of each part's first line — found in one pass over the file (a resumed scan reuses ``known``)."""
+    count = round(f.size / PART_BYTES)
+    if count < 2:
+        return []
+    if isinstance(known, dict) and known.get("size") == f.size and known.get("mtime_ns") == f.mtime_ns:
+        spans = [Span.from_list(p) for p in known.get("parts", [])]
+        if spans and all(spans):
+            return [s for s in spans if s is not None]
+    targets = [f.size * k // count for k in range(1, count)]
+    cuts, firsts = [0], [1]
+    lines = position = 0
+    with open(f.path, "rb") as fh:
+        while targets and (chunk := fh.read(_COUNT_CHUNK)):
+            while targets:
+                at = chunk.find(b"\n", max(0, targets[0] - 1 - position))
+                if at < 0:
+                    break  # this cut's line break lies in a later chunk
+                cut = position + at + 1
+                targets.pop(0)
+                if cut > cuts[-1] and cut < f.size:  # a line longer than a part swallows its cut
+                    cuts.append(cut)
+                    firsts.append(1 + lines + chunk.count(b"\n", 0, at + 1))
+            lines += chunk.count(b"\n")
+            position += len(chunk)
+    ends = [*cuts[1:], f.size]
+    return [Span(start, end, first) for start, end, first in zip(cuts, ends, firsts, strict=True)]

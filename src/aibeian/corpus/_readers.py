@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import zstandard
 
@@ -24,6 +24,7 @@ __all__ = [
     "STREAM_ERRORS",
     "Corrupt",
     "Item",
+    "Span",
     "detect_format",
     "iter_items",
     "iter_jsonl",
@@ -46,6 +47,57 @@ class Item:
     key: str
     text: str
     source_value: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A part of an uncompressed JSONL file: bytes ``[start, end)``, cut at line ends, whose first line is line
+    ``first_line`` of the file — so a part's items have the ids, line numbers and sample hashes they have when
+    the whole file is read (a big file is several shards: parallel, and resumable part by part)."""
+
+    start: int
+    end: int
+    first_line: int
+
+    def to_list(self) -> list[int]:
+        return [self.start, self.end, self.first_line]
+
+    @classmethod
+    def from_list(cls, value: object) -> Span | None:
+        """The span a shard result or plan recorded (None: the whole file)."""
+        if not isinstance(value, list | tuple) or len(value) != 3:
+            return None
+        start, end, first = (int(v) for v in value)
+        return cls(start, end, first)
+
+
+def open_span(path: Path, span: Span) -> io.BufferedReader:
+    """The bytes of ``span`` as a buffered stream (lines, reads) that ends where the span does."""
+    raw = open(path, "rb", buffering=0)  # noqa: SIM115 - owned and closed by the returned reader
+    raw.seek(span.start)
+    return io.BufferedReader(_Bounded(raw, span.end - span.start), buffer_size=1 << 20)
+
+
+class _Bounded(io.RawIOBase):
+    """At most ``limit`` bytes of ``raw`` from where it stands (read, readinto, lines through the buffer)."""
+
+    def __init__(self, raw: io.FileIO, limit: int) -> None:
+        self._raw, self._left = raw, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._left <= 0:
+            return 0
+        n = self._raw.readinto(view[: min(len(view), self._left)])
+        self._left -= n or 0
+        return n or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +173,16 @@ def iter_jsonl(
     source_field: str | None,
     *,
     after: int = 0,
+    span: Span | None = None,
 ) -> Iterator[Item | Corrupt]:
-    """Line by line; lines up to ``after`` are read but not parsed (a reader resuming part-way)."""
-    number = 0
-    with open_stream(path, compression) as fh:
+    """Line by line (of ``span`` only, when given); lines up to number ``after`` are read but not parsed (a
+    reader resuming part-way)."""
+    first = 1 if span is None else span.first_line
+    number = first - 1
+    stream = open_stream(path, compression) if span is None else open_span(path, span)
+    with stream as fh:
         try:
-            for number, raw in enumerate(fh, start=1):
+            for number, raw in enumerate(fh, start=first):
                 if number <= after:
                     continue
                 found = jsonl_record(raw, number, relpath, text_field, source_field)
@@ -193,17 +249,18 @@ def iter_items(
     relpath: str,
     *,
     row_group: int | None = None,
+    span: Span | None = None,
     text_field: str = "text",
     source_field: str | None = None,
 ) -> Iterator[Item | Corrupt]:
-    """Every item of one file (or one Parquet row group) in file order."""
+    """Every item of one file (or one Parquet row group, or one span of a JSONL file) in file order."""
     detected = detect_format(path)
     if detected is None:
         yield Corrupt(relpath, None, "unsupported file type")
         return
     fmt, compression = detected
     if fmt == "jsonl":
-        yield from iter_jsonl(path, relpath, compression, text_field, source_field)
+        yield from iter_jsonl(path, relpath, compression, text_field, source_field, span=span)
     elif fmt == "parquet":
         yield from _iter_parquet(path, relpath, row_group, text_field, source_field)
     else:

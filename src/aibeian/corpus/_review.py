@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aibeian.corpus._readers import Item, iter_items
+from aibeian.corpus._readers import Item, Span, iter_items
 from aibeian.corpus._reserve_file import load_reserve
 from aibeian.corpus._run import RunDir
 from aibeian.corpus._sampling import SmallestK, allocate
@@ -69,7 +69,7 @@ def draw_manual_sample(run: RunDir, n: int) -> list[dict[str, Any]]:
     best = {sid: SmallestK(want) for sid, want in counts.items()}
     owners: dict[str, dict[str, Any]] = {}
     for result in run.results():
-        where = {k: result[k] for k in ("shard", "paths", "files", "row_group")}
+        where = {k: result.get(k) for k in ("shard", "paths", "files", "row_group", "span")}
         reserve = load_reserve(result, run.path / "shards")
         for sid, pairs in reserve.items():
             for h, key in pairs:
@@ -110,6 +110,7 @@ def _fetch_texts(
                 Path(path),
                 rel,
                 row_group=result["row_group"],
+                span=Span.from_list(result["span"]),
                 text_field=text_field,
                 source_field=source_field,
             ):

@@ -148,7 +148,8 @@ def scan(
                 field="--out",
                 expected="the same options as before, or a new --out folder",
             )
-    plan: Plan = plan_shards(corpus, settings.sources)
+    known = run.meta().get("plan", {}).get("spans") if run.exists() else None
+    plan: Plan = plan_shards(corpus, settings.sources, known)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     meta: dict[str, Any] = (
         run.meta() if run.exists() else {"kind": RUN_KIND, "version": RUN_VERSION, "created": now}

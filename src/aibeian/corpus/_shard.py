@@ -124,6 +124,7 @@ def _blocks(shard: Shard, settings: ScanSettings) -> Any:
                 Path(f.path),
                 f.relpath,
                 row_group=shard.row_group,
+                span=shard.span,
                 text_field=settings.sources.text_field,
                 source_field=settings.sources.source_field,
                 seed=settings.seed,
@@ -206,6 +207,7 @@ def _scan_shard(shard: Shard, settings: ScanSettings) -> dict[str, Any]:
         "files": [f.relpath for f in shard.files],
         "paths": [f.path for f in shard.files],
         "row_group": shard.row_group,
+        "span": None if shard.span is None else shard.span.to_list(),
         "bytes": shard.size,
         "items": tally.n,
         "sampled": len(selected),
@@ -230,6 +232,7 @@ def _judge(
             Path(f.path),
             f.relpath,
             row_group=shard.row_group,
+            span=shard.span,
             text_field=settings.sources.text_field,
             source_field=settings.sources.source_field,
         )
