@@ -94,6 +94,7 @@ PUBLIC_API = {
         "atomic_write_bytes",
         "atomic_write_text",
         "load_structured",
+        "packaged_yaml",
         "parse_structured",
         "read_text",
     ],
