@@ -357,3 +357,10 @@ def test_a_literal_cut_inside_a_character_is_refused_not_read_past() -> None:
         shorter = (np.frombuffer(lengths, dtype=np.int64) - cut).tobytes()
         with pytest.raises(ValueError):
             cjsonl.texts(data, offsets, shorter, escaped, chars, None)
+
+
+@given(st.binary(max_size=4000), st.integers(min_value=0, max_value=4000))
+def test_newlines_counts_every_line_break_of_any_buffer(data: bytes, cut: int) -> None:
+    assert cjsonl.newlines(data) == data.count(b"\n")
+    assert cjsonl.newlines(memoryview(data)[:cut]) == data[:cut].count(b"\n")
+    assert cjsonl.newlines(bytearray(b"\n" * cut)) == cut

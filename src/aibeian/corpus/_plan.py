@@ -232,18 +232,32 @@ def _spans(f: CorpusFile, known: Any) -> list[Span]:
     targets = [f.size * k // count for k in range(1, count)]
     cuts, firsts = [0], [1]
     lines = position = 0
-    with open(f.path, "rb") as fh:
-        while targets and (chunk := fh.read(_COUNT_CHUNK)):
+    buffer = bytearray(_COUNT_CHUNK)
+    with open(f.path, "rb", buffering=0) as fh:
+        while targets and (size := fh.readinto(buffer)):
+            chunk = memoryview(buffer)[:size]
             while targets:
-                at = chunk.find(b"\n", max(0, targets[0] - 1 - position))
+                at = buffer.find(b"\n", max(0, targets[0] - 1 - position), size)
                 if at < 0:
                     break  # this cut's line break lies in a later chunk
                 cut = position + at + 1
                 targets.pop(0)
                 if cut > cuts[-1] and cut < f.size:  # a line longer than a part swallows its cut
                     cuts.append(cut)
-                    firsts.append(1 + lines + chunk.count(b"\n", 0, at + 1))
-            lines += chunk.count(b"\n")
-            position += len(chunk)
+                    firsts.append(1 + lines + _newlines(chunk[: at + 1]))
+            lines += _newlines(chunk)
+            position += size
     ends = [*cuts[1:], f.size]
     return [Span(start, end, first) for start, end, first in zip(cuts, ends, firsts, strict=True)]
+
+
+def _newlines(data: memoryview) -> int:
+    """Line breaks in ``data``: the C lexer's memchr loop (memory speed), else numpy (bytes.count is ~1.5 GB/s,
+    which made cutting a big file cost half as long as scanning it)."""
+    from aibeian.corpus._blocks import NATIVE
+
+    if NATIVE is not None:
+        return int(NATIVE.newlines(data))
+    import numpy as np
+
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A))

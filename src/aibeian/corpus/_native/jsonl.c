@@ -875,9 +875,36 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------------ */
+/* newlines(): how a plan numbers the first line of each part of a big file                           */
+
+PyDoc_STRVAR(newlines_doc,
+             "newlines(data) -> int\n\n"
+             "The number of b'\\n' bytes in data (any buffer). bytes.count runs at ~1.5 GB/s; memchr at memory "
+             "speed, so cutting a big JSONL file into parts costs little more than reading it.");
+
+static PyObject *newlines(PyObject *module, PyObject *arg) {
+    Py_buffer data;
+    (void)module;
+    if (PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE)) return NULL;
+    const uint8_t *p = data.buf, *end = p + data.len;
+    Py_ssize_t n = 0;
+    Py_BEGIN_ALLOW_THREADS
+    while (p < end) {
+        const uint8_t *hit = memchr(p, '\n', (size_t)(end - p));
+        if (!hit) break;
+        n++;
+        p = hit + 1;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&data);
+    return PyLong_FromSsize_t(n);
+}
+
 static PyMethodDef module_methods[] = {
     {"lex", (PyCFunction)lex, METH_VARARGS, lex_doc},
     {"texts", (PyCFunction)texts, METH_VARARGS, texts_doc},
+    {"newlines", (PyCFunction)newlines, METH_O, newlines_doc},
     {NULL, NULL, 0, NULL},
 };
 
