@@ -2,7 +2,8 @@
 the Ray engine's throughput and start-up overhead, a plain multiprocessing.Pool baseline, and peak memory at
 two corpus sizes. Each configuration is timed on both corpus sizes: the whole-scan rate on the big one, and
 the steady-state rate per worker as the slope between the two (fixed start-up costs cancel out); shares of
-the raw matcher are taken per run against the raw speed timed right before it, then the median. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
+the raw matcher are taken per run against the raw speed timed right before it, then the median. With
+--scale-mb, the same big corpus is also scanned as one file (cut into parts by the plan) with 1 and 2 workers. Data: real Chinese text (../shared/data/external/cn-laws-corpus) repeated and shuffled to
 size in a temporary folder; a 10k-keyword library drawn (seeded) from the konsheng lexicon's word files.
 
     .venv/bin/python bench/corpus.py [--mb 200] [--small-mb 50] [--runs 5] [--no-ray] [--scale-mb 1000]
@@ -298,7 +299,29 @@ def main() -> int:
                     f"{statistics.median(shares):4.0%} of raw per worker  "
                     f"(runs: {', '.join(f'{x:.0f}' for x in slopes)} MB/s)"
                 )
+            one = base / "one"
+            one.mkdir()
+            with open(one / "all.jsonl", "wb") as out:  # the same corpus as one big file
+                for part in sorted(huge.glob("*.jsonl")):
+                    with open(part, "rb") as fh:
+                        shutil.copyfileobj(fh, out, 16 << 20)
             shutil.rmtree(huge)
+            print(
+                f"one {huge_mb:.0f} MB file (cut into ~64 MB parts), rate 0.1, whole scan incl. the plan's line count"
+            )
+            times_by_workers = {}
+            for workers in (1, 2):
+                times_by_workers[workers] = [
+                    timed_scan(one, sources, library, engine="local", workers=workers, rate=0.1)
+                    for _ in range(args.runs)
+                ]
+                print(
+                    f"  local, {workers} worker(s): {huge_mb / statistics.median(times_by_workers[workers]):7.1f} MB/s"
+                    f"  (runs: {', '.join(f'{x:.2f}s' for x in times_by_workers[workers])})"
+                )
+            gain = statistics.median(times_by_workers[1]) / statistics.median(times_by_workers[2])
+            print(f"  two workers on one file: {gain:.2f}x one worker")
+            shutil.rmtree(one)
         if not args.no_ray:
             tiny = base / "tiny"
             build_corpus(tiny, 1)
