@@ -233,6 +233,11 @@ def main() -> int:
         )
         small_mb = small_size / 1e6
         rows = []
+        # first, in fresh processes, before this one starts Ray (a child of a process that did read 419 MB)
+        for rate in (0.1, 1.0):
+            for corpus, nbytes in ((small, small_size), (big, size)):
+                peak = peak_rss_mb(corpus, sources, library, rate)
+                print(f"peak RSS, {nbytes / 1e6:.0f} MB corpus, 1 worker, rate {rate:g}: {peak:.0f} MB")
 
         def measure(name: str, workers: int, scan: object) -> None:
             """Per run: the raw matcher, then the scan of the small and of the big corpus. Whole-scan MB/s on
@@ -332,10 +337,6 @@ def main() -> int:
                 args.runs, lambda: timed_scan(tiny, sources, library, engine="ray", workers=2, rate=0.1)
             )
             print(f"ray start-up overhead (1 MB corpus, ray minus local): {ray_t - local_t:.1f} s")
-        for rate in (0.1, 1.0):
-            for corpus, nbytes in ((small, small_size), (big, size)):
-                peak = peak_rss_mb(corpus, sources, library, rate)
-                print(f"peak RSS, {nbytes / 1e6:.0f} MB corpus, 1 worker, rate {rate:g}: {peak:.0f} MB")
         print(f"load average at end {os.getloadavg()}")
     shutil.rmtree(WARM_CACHE, ignore_errors=True)
     return 0
