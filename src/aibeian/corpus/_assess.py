@@ -25,12 +25,16 @@ __all__ = ["REPORT_VERSION", "assess_run", "thresholds"]
 REPORT_VERSION = 1
 
 
-def _flagged_examples(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _smallest_flagged(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ``EXAMPLES`` flagged items with the smallest sample hashes — a random draw across shards and
-    sources, which each shard's own smallest ``EXAMPLES`` are enough for — listed by id. Results written
-    before shards recorded the hash have none: those runs list the first ids, as they did."""
-    chosen = sorted(flagged, key=lambda f: (f.get("sample_hash", 0), f["id"]))[:EXAMPLES]
-    return [{k: v for k, v in f.items() if k != "sample_hash"} for f in sorted(chosen, key=lambda f: f["id"])]
+    sources, which each shard's own smallest ``EXAMPLES`` are enough for. Results written before shards
+    recorded the hash have none: those runs list the first ids, as they did."""
+    return sorted(flagged, key=lambda f: (f.get("sample_hash", 0), f["id"]))[:EXAMPLES]
+
+
+def _flagged_examples(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's flagged examples, listed by id."""
+    return [{k: v for k, v in f.items() if k != "sample_hash"} for f in sorted(flagged, key=lambda f: f["id"])]
 
 
 def thresholds() -> dict[str, float]:
@@ -68,9 +72,10 @@ def assess_run(run_dir: str) -> dict[str, Any]:
             per.setdefault(sid, Counter()).update({k: v for k, v in c.items() if k != "risks"})
             risks.setdefault(sid, Counter()).update(c["risks"])
         corrupt_count += result["corrupt"]["count"]
-        corrupt += result["corrupt"]["examples"]
-        unassigned += result["unassigned_examples"]
-        flagged += result["flagged"]
+        # only what the report shows is kept: a terabyte corpus has tens of thousands of shards
+        corrupt += result["corrupt"]["examples"][: EXAMPLES - len(corrupt)]
+        unassigned += result["unassigned_examples"][: EXAMPLES - len(unassigned)]
+        flagged = _smallest_flagged(flagged + result["flagged"])
         digest.update(result["sample_digest"].encode())
     limit = limits["corpus_source_max_illegal_ratio"]
     declared = list(settings.sources.sources)
