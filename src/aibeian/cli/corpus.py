@@ -162,6 +162,15 @@ def scan_cmd(
             on_start=bar.start,
             on_shard=bar.shard,
         )
+    except KeyboardInterrupt:
+        bar.stop()
+        message = (
+            t("interrupted", lang).format(done=bar.done, total=bar.total, out=out)
+            if bar.total
+            else t("interrupted_early", lang)
+        )
+        Console(stderr=True, soft_wrap=True).print(message, highlight=False, markup=False)
+        sys.exit(130)  # the shell's code for a command stopped by Ctrl-C
     finally:
         bar.stop()
     if fmt == "json":

@@ -34,7 +34,9 @@ def _smallest_flagged(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _flagged_examples(flagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The report's flagged examples, listed by id."""
-    return [{k: v for k, v in f.items() if k != "sample_hash"} for f in sorted(flagged, key=lambda f: f["id"])]
+    return [
+        {k: v for k, v in f.items() if k != "sample_hash"} for f in sorted(flagged, key=lambda f: f["id"])
+    ]
 
 
 def thresholds() -> dict[str, float]:

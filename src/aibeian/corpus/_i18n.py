@@ -18,6 +18,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "status.not_sampled": ("未抽到样本", "not sampled"),
     "overall": ("总体结论", "Overall"),
     "technical_check": ("技术抽检", "Technical spot check"),
+    "interrupted": (
+        "扫描已中断：{done}/{total} 个分片已完成并保存在 {out}；重新运行同一命令即可从中断处继续",
+        "scan interrupted: {done} of {total} shards are done and kept in {out}; rerun the same command to resume",
+    ),
+    "interrupted_early": (
+        "扫描在开始前被中断，尚未扫描任何内容",
+        "scan interrupted before it started; nothing was scanned",
+    ),
     "manual_check": ("人工抽检", "Manual spot check"),
     "reason.source_over_limit": (
         "有来源的违法不良信息比例超过限值，该来源不得用于训练",

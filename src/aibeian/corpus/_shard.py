@@ -74,11 +74,12 @@ def use_matcher(library_hash: str, matcher: Any) -> None:
     _MATCHERS[library_hash] = matcher
 
 
-def install_matcher(library_hash: str, shipped: bytes | None, cache_dir: str | None = None) -> None:
-    """Give a worker the driver's compiled matcher (pickled by ``shippable_matcher``), once per process, so
-    no worker re-reads the library. The normalisation table is seeded from the run's cache first where the
-    worker can see it: unpickling the matcher would otherwise rebuild it (≈0.1 s per worker). None (a matcher
-    that cannot be shipped) leaves the worker to load it from the run's cache."""
+def install_matcher(library_hash: str, shipped: bytes | str | None, cache_dir: str | None = None) -> None:
+    """Give a worker the driver's compiled matcher (pickled by ``shippable_matcher``: the bytes, or the path
+    of a file holding them), once per process, so no worker re-reads the library. The normalisation table is
+    seeded from the run's cache first where the worker can see it: unpickling the matcher would otherwise
+    rebuild it (≈0.1 s per worker). None (a matcher that cannot be shipped) leaves the worker to load it from
+    the run's cache."""
     if shipped is None or library_hash in _MATCHERS:
         return
     import pickle
@@ -87,7 +88,8 @@ def install_matcher(library_hash: str, shipped: bytes | None, cache_dir: str | N
 
     if cache_dir is not None and os.path.isdir(cache_dir):
         seed_table(cache_dir)
-    use_matcher(library_hash, pickle.loads(shipped))
+    data = Path(shipped).read_bytes() if isinstance(shipped, str) else shipped
+    use_matcher(library_hash, pickle.loads(data))
 
 
 def shippable_matcher(settings: ScanSettings) -> bytes | None:

@@ -10,9 +10,12 @@ cores, and kept a second worker from speeding the scan up.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
+import signal
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any
 
 from aibeian.corpus._plan import Shard
@@ -20,6 +23,7 @@ from aibeian.corpus._settings import ScanSettings
 from aibeian.corpus._shard import STORED, install_matcher, scan_shard, shippable_matcher, store_result
 from aibeian.corpus.engines._base import EngineOptions, ShardDone, engines
 from aibeian.errors import AibeianError, EngineError
+from aibeian.files import atomic_write_bytes
 
 
 class LocalEngine:
@@ -45,25 +49,54 @@ class LocalEngine:
         with ProcessPoolExecutor(
             max_workers=min(self.workers, len(order)),
             mp_context=context,
-            initializer=install_matcher,
-            initargs=(settings.library_hash, shippable_matcher(settings), settings.cache_dir),
+            initializer=_start_worker,
+            initargs=(settings.library_hash, _shipped_file(settings), settings.cache_dir),
         ) as pool:
             pending: dict[Future[dict[str, Any]], Shard] = {}
             queue = list(reversed(order))
+
+            def top_up() -> None:  # bounded: results return as they finish
+                while queue and len(pending) < 2 * self.workers:
+                    shard = queue.pop()
+                    pending[pool.submit(_scan, shard, settings, run_dir)] = shard
+
             try:
-                while queue or pending:
-                    while queue and len(pending) < 2 * self.workers:  # bounded: results return as they finish
-                        shard = queue.pop()
-                        pending[pool.submit(_scan, shard, settings, run_dir)] = shard
+                top_up()
+                while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         shard = pending.pop(future)
                         done(shard, _result(future, shard))
+                    top_up()
             except BaseException:
                 for future in pending:
                     future.cancel()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+
+
+def _shipped_file(settings: ScanSettings) -> str | None:
+    """The pickled matcher as a file in the run's cache, for the workers to read: sent through the start-up
+    pipe, its 2 MB made each worker's start block the driver until that worker had read it — while Ctrl-C is
+    ignored (``_workers_ignore_ctrl_c``)."""
+    shipped = shippable_matcher(settings)
+    if shipped is None or settings.cache_dir is None:
+        return None
+    digest = hashlib.blake2b(shipped, digest_size=12).hexdigest()
+    path = Path(settings.cache_dir) / "matcher" / f"shipped-{digest}.pickle"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, shipped, durable=False)
+    return str(path)
+
+
+def _start_worker(library_hash: str, shipped: str | None, cache_dir: str | None) -> None:
+    """A pool worker's start: ignore SIGINT, then take the driver's matcher. Ctrl-C in a terminal reaches
+    every process of the group, and each worker would print its own KeyboardInterrupt traceback; the driver
+    alone stops the scan (pending shards are cancelled, a running one finishes and is stored, so the resume
+    skips it). Ignoring it in the driver while the workers start would have let a Ctrl-C be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    install_matcher(library_hash, shipped, cache_dir)
 
 
 def _scan(shard: Shard, settings: ScanSettings, run_dir: str | None = None) -> dict[str, Any]:
