@@ -103,6 +103,8 @@ def test_resume_skips_completed_shards_and_rescans_changed_files(
     seen: list[str] = []
     again = assess([str(paths["corpus"])], on_shard=lambda shard, _: seen.append(shard.name), **kwargs)
     assert seen == [] and again == first
+    # a finished scan rerun with a pool of workers has nothing to start them for
+    assert assess([str(paths["corpus"])], workers=2, **kwargs) == first
     # a changed file (a user fixed a line) is rescanned; nothing else is
     news = paths["corpus"] / "news" / "a.jsonl"
     news.write_text(

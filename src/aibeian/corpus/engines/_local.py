@@ -41,7 +41,7 @@ class LocalEngine:
         self, shards: Sequence[Shard], settings: ScanSettings, done: ShardDone, run_dir: str | None = None
     ) -> None:
         order = sorted(shards, key=lambda s: (-s.size, s.name))
-        if self.workers == 1 or len(order) == 1:
+        if self.workers == 1 or len(order) <= 1:  # nothing left to do (a finished scan rerun), or one shard
             for shard in order:
                 done(shard, _scan(shard, settings))
             return
