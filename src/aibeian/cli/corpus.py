@@ -137,8 +137,9 @@ def scan_cmd(
 
     CORPUS is one or more JSONL/Parquet/text files or folders (plain, .gz or .zst). Resumable: rerun the
     same command after an interruption or after fixing a corrupt file; completed shards are skipped.
-    Exit status: 0 scanned; 1 scanned, but some items could not be read or belong to no source (listed);
-    2 bad input.
+    A plain JSONL file over ~96 MB is cut into ~64 MB parts so several workers share it. Exit status: 0
+    scanned; 1 scanned, but some items could not be read or belong to no source (listed); 2 bad input;
+    130 interrupted (Ctrl-C; finished shards are kept).
     """
     from aibeian.corpus import assess
 
