@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest file (MiB) the workbench accepts in any upload; larger ones are refused.",
     )
+    holidays: Path | None = Field(
+        default=None,
+        description="A YAML file of official holidays and make-up working days (调休) for years the packaged "
+        "holiday calendar does not know yet (docs/obligations.md); default: none.",
+    )
     checklist_dir: Path | None = Field(
         default=None,
         description="Folder of each service's checklist answers file and evidence uploads; default: home/checklist.",

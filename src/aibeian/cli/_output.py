@@ -38,3 +38,12 @@ def console() -> Console:
 def echo_json(data: Any) -> None:
     """Print JSON with Chinese kept readable (no \\u escapes) and a stable key order."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def apply_holiday_file(settings: Any = None) -> None:
+    """Give a command that computes working-day deadlines the provider's holiday file (``AIBEIAN_HOLIDAYS``),
+    if one is set; a mistake in it is reported before the command does anything."""
+    from aibeian.obligations import use_holiday_file
+    from aibeian.settings import Settings
+
+    use_holiday_file((settings if settings is not None else Settings()).holidays)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aibeian.cli._output import console, echo_json, lang_option
+from aibeian.cli._output import apply_holiday_file, console, echo_json, lang_option
 from aibeian.complaints import (
     STATUS_WORDS,
     STATUSES,
@@ -73,6 +73,7 @@ def _find(session, ref: str) -> Complaint:  # type: ignore[no-untyped-def]
 @click.group("complaints")
 def complaints() -> None:
     """投诉举报: the complaint queue of a workbench database (list, show, export, stats)."""
+    apply_holiday_file()
 
 
 @complaints.command("list")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aibeian.cli._output import console, echo_json
+from aibeian.cli._output import apply_holiday_file, console, echo_json
 from aibeian.errors import InputError
 from aibeian.files import atomic_write_bytes
 from aibeian.obligations import (
@@ -100,8 +100,10 @@ def obligations() -> None:
 
     The filings you hold are described in an obligations file (see docs/obligations.md):
     filings: [{id, type, number, approved}], keyword_releases: [dates] or keyword_store: FOLDER (the
-    releases of `aibeian keywords release --store FOLDER`), last_bank_update: date.
+    releases of `aibeian keywords release --store FOLDER`), last_bank_update: date. Deadlines in working days
+    use the official holidays, and a holiday file (AIBEIAN_HOLIDAYS) for a year not yet packaged.
     """
+    apply_holiday_file()
 
 
 STORE_HELP = (

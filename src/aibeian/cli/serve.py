@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from aibeian.cli._output import apply_holiday_file
 from aibeian.settings import Settings
 from aibeian.storage import DEMO_PASSWORD, DEMO_USER, count_users, load_demo, open_store
 
@@ -61,6 +62,7 @@ def serve(host: str, port: int, db_url: str | None, demo: bool, run_worker: bool
     settings = Settings()
     if db_url:
         settings = settings.model_copy(update={"db_url": db_url})
+    apply_holiday_file(settings)
     store = open_store(settings.database_url(), migrate=True)
     with store.session() as session:
         if demo:

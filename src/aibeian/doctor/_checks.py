@@ -139,38 +139,51 @@ def _check_ray() -> Check:
     )
 
 
-def _check_holidays(today: dt.date) -> Check:
-    import chinese_calendar
+def _check_holidays(today: dt.date, holiday_file: Path | None = None) -> Check:
+    """How far working-day deadlines can be computed: the package's years, then a holiday file's."""
+    from aibeian.errors import InputError
+    from aibeian.obligations import package_knows, use_holiday_file
 
     need = "working-day deadlines (complaints, filing feedback)"
-    years = [y for y in range(today.year - 1, today.year + 2) if _has_year(chinese_calendar, y)]
-    last = max(years) if years else None
+    try:
+        added = use_holiday_file(holiday_file)
+    except InputError as exc:
+        return Check(
+            "holiday-calendar", "error", f"the holiday file has mistakes: {exc}", need, "fix AIBEIAN_HOLIDAYS"
+        )
+    known = [y for y in range(today.year - 1, today.year + 2) if package_knows(y)]
+    last_package = max(known) if known else None
+    last = max([*known, *(y for y in added if y >= today.year - 1)], default=None)
+    extra = f"; {', '.join(str(y) for y in added)} from the holiday file {holiday_file}" if added else ""
+    ignored = sorted(set(_file_years()) - set(added))
+    if ignored:
+        extra += f" ({', '.join(map(str, ignored))} in the file ignored: the package knows them)"
+    upto = f"official holidays known up to {last_package}{extra}"
     if last is None or last < today.year:
         return Check(
             "holiday-calendar",
             "error",
             f"no official holiday data for {today.year}",
             need,
-            "pip install -U chinese-calendar",
+            "pip install -U chinese-calendar, or give the year in a holiday file (AIBEIAN_HOLIDAYS)",
             required=True,
         )
     if last == today.year and today >= dt.date(today.year, 11, 1):
         return Check(
             "holiday-calendar",
             "warn",
-            f"official holidays known up to {last}; deadlines that run into {last + 1} cannot be computed",
+            f"{upto}; deadlines that run into {last + 1} cannot be computed",
             need,
-            "pip install -U chinese-calendar once the State Council publishes next year's holidays",
+            "pip install -U chinese-calendar once the State Council publishes next year's holidays, or enter "
+            "them in a holiday file (AIBEIAN_HOLIDAYS, docs/obligations.md)",
         )
-    return Check("holiday-calendar", "ok", f"official holidays known up to {last}", need)
+    return Check("holiday-calendar", "ok", upto, need)
 
 
-def _has_year(module: object, year: int) -> bool:
-    try:
-        module.is_workday(dt.date(year, 6, 1))  # type: ignore[attr-defined]
-    except NotImplementedError:
-        return False
-    return True
+def _file_years() -> list[int]:
+    from aibeian.obligations import holiday_file_years
+
+    return sorted(holiday_file_years())
 
 
 def _check_database(settings: Settings) -> Check:
@@ -212,7 +225,7 @@ def run_checks(settings: Settings, *, today: dt.date | None = None) -> list[Chec
         _check_standards,
         _check_matcher,
         _check_corpus_reader,
-        lambda: _check_holidays(today),
+        lambda: _check_holidays(today, settings.holidays),
         lambda: _check_database(settings),
         _check_font,
         _check_turbojpeg,

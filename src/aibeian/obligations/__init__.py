@@ -16,7 +16,10 @@ from aibeian.obligations._ics import duties_to_ics
 from aibeian.obligations._workdays import (
     CalendarRangeError,
     add_working_days,
+    holiday_file_years,
     is_working_day,
+    package_knows,
+    use_holiday_file,
     working_days_between,
 )
 
@@ -33,10 +36,13 @@ __all__ = [
     "display_check",
     "duties_to_ics",
     "find_numbers",
+    "holiday_file_years",
     "is_working_day",
     "load_config",
     "obligations_for",
+    "package_knows",
     "parse_filing_number",
+    "use_holiday_file",
     "with_keyword_store",
     "working_days_between",
 ]

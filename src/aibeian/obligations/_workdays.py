@@ -1,19 +1,22 @@
 """Working-day (工作日) arithmetic in Asia/Shanghai with official holidays and make-up working days (调休).
 
 The holiday data comes from the chinese-calendar package, which knows each year only once the State Council
-has published it. A date past its data is a clear error naming the last covered year — never a guess from
+has published it; a provider's holiday file (``AIBEIAN_HOLIDAYS``, ``use_holiday_file``) can give a year the
+package does not know yet. A date past both is a clear error naming the last covered year — never a guess from
 weekdays, because a guessed deadline across Spring Festival can be a week wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 from aibeian.errors import AibeianError
+from aibeian.obligations._holiday_file import HolidayYear, load_holiday_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -22,14 +25,46 @@ class CalendarRangeError(AibeianError):
     """The holiday calendar has no data for a year the computation needs."""
 
 
+_EXTRA: dict[int, HolidayYear] = {}
+
+
+def use_holiday_file(path: str | os.PathLike[str] | None) -> list[int]:
+    """Add the years of a provider's holiday file to every working-day computation of this process (None:
+    none). The package's own data wins for a year it knows, so the file can stay after an upgrade. Returns the
+    years the file adds; raises InputError (file, line, field) for a mistake in it."""
+    _EXTRA.clear()
+    if path is None:
+        return []
+    _EXTRA.update(load_holiday_file(path))
+    return sorted(y for y in _EXTRA if not package_knows(y))
+
+
+def package_knows(year: int) -> bool:
+    """Whether the chinese-calendar package has the official holidays of ``year``."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def holiday_file_years() -> dict[int, HolidayYear]:
+    """The years a holiday file gives (``use_holiday_file``), whether or not the package knows them too."""
+    return dict(_EXTRA)
+
+
 def is_working_day(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError as exc:
+        extra = _EXTRA.get(day.year)
+        if extra is not None:
+            return extra.is_working_day(day)
         raise CalendarRangeError(
             f"the official holiday calendar has no data for {day.year} yet ({exc}); working-day deadlines in "
             f"{day.year} cannot be computed — upgrade the chinese-calendar package once the State Council "
-            "publishes the year's holidays"
+            "publishes the year's holidays, or enter them in a holiday file (AIBEIAN_HOLIDAYS, see "
+            "docs/obligations.md)"
         ) from exc
 
 
