@@ -141,9 +141,7 @@ def test_genai_needs_a_corpus_run_and_an_unfinished_one_is_named(
     shutil.copytree(corpus_run_unreviewed, corrupt)
     next((corrupt / "shards").glob("*.json")).write_text("{", encoding="utf-8")
     result = run("dossier", "check", str(EXAMPLES / "facts-genai.yaml"), "--runs", str(corrupt))
-    assert (
-        result.exit_code == 2 and "unreadable corpus run" in result.output and str(corrupt) in result.output
-    )
+    assert result.exit_code == 2 and "cannot be read" in result.output and str(corrupt) in result.output
     _, registration = check_json(str(EXAMPLES / "facts-registration.yaml"), "--runs", str(good_run))
     assert "corpus_run" not in [f["check"] for f in registration["failing"]]  # no own training corpus
 

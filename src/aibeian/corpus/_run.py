@@ -118,7 +118,7 @@ class RunDir:
                 # only a crash while the file was written can do this: drop its marker so a rerun redoes it
                 (self.path / "shards" / f"{name}.done").unlink(missing_ok=True)
                 raise InputError(
-                    f"shard {name}'s result cannot be read ({exc}); the scan was interrupted while writing it",
+                    f"shard {name}'s result cannot be read ({exc}): a crash while it was written, or an edit",
                     path=str(path),
                     expected="rerun the same `aibeian corpus scan`: it redoes this shard",
                 ) from exc
