@@ -8,7 +8,6 @@ from typing import Any
 import click
 from rich.console import Console
 
-from aibeian import __version__
 from aibeian.errors import AibeianError, InputError
 
 CONTEXT_SETTINGS = {
@@ -75,7 +74,7 @@ class AibeianGroup(click.Group):
 
 
 @click.group(cls=AibeianGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, prog_name="aibeian")
+@click.version_option(package_name="aibeian", prog_name="aibeian")  # read only for --version
 def cli() -> None:
     """aibeian — 中国AI服务备案工作台 / a workbench for China's CAC filings for AI services.
 
