@@ -35,10 +35,16 @@ def _lines(n: int, seed: int = 0) -> list[bytes]:
     return out
 
 
-def _write(path: Path, lines: list[bytes], *, trailing_newline: bool = True) -> Path:
+def _big_file(tmp: Path, lines: list[bytes], *, trailing_newline: bool = True) -> tuple[Path, Path, Path]:
+    """(corpus folder, sources.yaml, the file): one JSONL file ``big.jsonl`` of ``lines``."""
+    corpus = tmp / "corpus"
+    corpus.mkdir()
     data = b"".join(lines)
+    path = corpus / "big.jsonl"
     path.write_bytes(data if trailing_newline else data.rstrip(b"\n"))
-    return path
+    sources = tmp / "sources.yaml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    return corpus, sources, path
 
 
 def _plan(corpus: Path, sources: Path) -> Any:
@@ -61,11 +67,7 @@ def test_parts_cover_the_file_at_line_ends_with_their_first_line_numbers(
         monkeypatch.setattr(blocks_module, "NATIVE", None)  # line breaks counted by numpy
     monkeypatch.setattr(plan_module, "PART_BYTES", 4096)
     monkeypatch.setattr(plan_module, "_COUNT_CHUNK", 1000)  # cuts and line breaks across read chunks
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    data_file = _write(corpus / "big.jsonl", _lines(400), trailing_newline=trailing_newline)
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(SOURCES, encoding="utf-8")
+    corpus, sources, data_file = _big_file(tmp_path, _lines(400), trailing_newline=trailing_newline)
     shards = _plan(corpus, sources).shards
     data = data_file.read_bytes()
     assert len(shards) > 5
@@ -90,11 +92,7 @@ def test_blocks_of_the_parts_equal_the_blocks_of_the_whole_file(
     elif blocks_module.NATIVE is None:
         pytest.skip("the C lexer is not built")
     monkeypatch.setattr(plan_module, "PART_BYTES", 5000)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    data_file = _write(corpus / "big.jsonl", _lines(300, seed=4))
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(SOURCES, encoding="utf-8")
+    corpus, sources, data_file = _big_file(tmp_path, _lines(300, seed=4))
 
     def columns(span: Any = None) -> tuple[list[str], list[int], list[int], list[tuple[int | None, str]]]:
         keys: list[str] = []
@@ -154,11 +152,7 @@ def test_a_resumed_plan_reuses_the_parts_without_reading_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(plan_module, "PART_BYTES", 4096)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    _write(corpus / "big.jsonl", _lines(300))
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(SOURCES, encoding="utf-8")
+    corpus, sources, _ = _big_file(tmp_path, _lines(300))
     first = _plan(corpus, sources)
 
     def no_reading(*args: object, **kwargs: object) -> None:
@@ -186,9 +180,7 @@ def _scan(corpus: Path, tmp: Path, name: str, **kwargs: Any) -> dict[str, Any]:
 def test_a_cut_file_scans_to_the_same_counts_with_any_workers_and_resumes_by_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    _write(corpus / "big.jsonl", _lines(1500, seed=9))
+    corpus, _, _ = _big_file(tmp_path, _lines(1500, seed=9))
     whole = _scan(corpus, tmp_path, "whole", sample_rate=1.0)
     assert whole["corpus"]["shards"] == 1
     monkeypatch.setattr(plan_module, "PART_BYTES", 16384)
@@ -224,10 +216,7 @@ def test_corrupt_line_in_a_later_part_keeps_its_file_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(plan_module, "PART_BYTES", 4096)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    lines = _lines(600, seed=2)
-    _write(corpus / "big.jsonl", lines)
+    corpus, _, _ = _big_file(tmp_path, _lines(600, seed=2))
     report = _scan(corpus, tmp_path, "run")
     [problem] = report["problems"]["corrupt"]["examples"]
     assert problem["path"] == "big.jsonl" and problem["line"] == 301
