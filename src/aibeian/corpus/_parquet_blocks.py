@@ -11,7 +11,7 @@ import numpy as np
 
 from aibeian.corpus._arrow import mask
 from aibeian.corpus._blocks import Block, decoded
-from aibeian.corpus._readers import Corrupt, Item, no_column
+from aibeian.corpus._readers import Corrupt, Item, open_parquet
 
 __all__ = ["parquet_blocks"]
 
@@ -49,21 +49,17 @@ def parquet_blocks(
 ) -> Iterator[Block]:
     """One block per record batch; the same rows, keys and problems as ``_readers._iter_parquet``."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from aibeian.corpus._readers import BATCH_ROWS
 
     row = 0
     with_values = source_field is not None
     try:
-        pf = pq.ParquetFile(path)
-        groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
-        row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
-        names = set(pf.schema_arrow.names)
-        if text_field not in names:
-            yield Block.of_problem(Corrupt(relpath, None, no_column(text_field, names)), with_values)
+        opened = open_parquet(path, row_group, text_field, source_field)
+        if isinstance(opened, str):
+            yield Block.of_problem(Corrupt(relpath, None, opened), with_values)
             return
-        columns = [text_field] + ([source_field] if source_field and source_field in names else [])
+        pf, groups, row, columns = opened
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
             column = batch.column(0)
             count = len(column)

@@ -31,6 +31,8 @@ __all__ = [
     "iter_text_file",
     "jsonl_record",
     "no_column",
+    "open_parquet",
+    "open_span",
     "open_stream",
     "stream_error",
 ]
@@ -195,18 +197,14 @@ def iter_jsonl(
 def _iter_parquet(
     path: Path, relpath: str, row_group: int | None, text_field: str, source_field: str | None
 ) -> Iterator[Item | Corrupt]:
-    import pyarrow.parquet as pq
 
     row = 0
     try:
-        pf = pq.ParquetFile(path)
-        groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
-        row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
-        names = set(pf.schema_arrow.names)
-        if text_field not in names:
-            yield Corrupt(relpath, None, no_column(text_field, names))
+        opened = open_parquet(path, row_group, text_field, source_field)
+        if isinstance(opened, str):
+            yield Corrupt(relpath, None, opened)
             return
-        columns = [text_field] + ([source_field] if source_field and source_field in names else [])
+        pf, groups, row, columns = opened
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups, columns=columns):
             texts = batch.column(0).to_pylist()
             values = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
@@ -219,6 +217,22 @@ def _iter_parquet(
                 yield Item(f"{relpath}#{row}", text, value)
     except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         yield Corrupt(relpath, row + 1, f"cannot read the Parquet file: {exc}")
+
+
+def open_parquet(
+    path: Path, row_group: int | None, text_field: str, source_field: str | None
+) -> tuple[Any, list[int], int, list[str]] | str:
+    """(the file, its row groups to read, the rows before them, the columns to read), or the problem of a file
+    without the text column. pyarrow errors propagate (the callers report them with the row they reached)."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    groups = [row_group] if row_group is not None else list(range(pf.num_row_groups))
+    row = sum(pf.metadata.row_group(i).num_rows for i in range(groups[0])) if groups else 0
+    names = set(pf.schema_arrow.names)
+    if text_field not in names:
+        return no_column(text_field, names)
+    return pf, groups, row, [text_field] + ([source_field] if source_field and source_field in names else [])
 
 
 def no_column(text_field: str, names: set[str]) -> str:
