@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.corpus.conftest import KEYWORDS
 
-from aibeian.corpus import RunDir, assess, assess_run, draw_manual_sample, iter_items
-from aibeian.corpus._readers import Item
+from aibeian.corpus import RunDir, assess, assess_run, draw_manual_sample, iter_items, plan_shards
+from aibeian.corpus._readers import Item, Span
+from aibeian.corpus._sources import load_sources
 from aibeian.errors import InputError
 
 
@@ -205,3 +207,31 @@ def test_flagged_examples_are_the_smallest_sample_hashes_across_shards(
     assert all("sample_hash" not in f for f in report["flagged_examples"])
     for result in _shard_results(out):
         assert len(result["flagged"]) <= EXAMPLES  # type: ignore[arg-type]
+
+
+def test_without_workers_a_scan_starts_one_per_256_mb_up_to_the_cpu_count(
+    monkeypatch: pytest.MonkeyPatch, make_corpus: Callable[..., dict[str, Path]], tmp_path: Path
+) -> None:
+    """A worker costs a moment to start: a small corpus is scanned in-process, a big one by a pool."""
+    from aibeian.corpus.engines import EngineOptions, _local, get_engine
+    from aibeian.corpus.engines._local import AUTO_BYTES_PER_WORKER, auto_workers
+
+    paths = make_corpus(news=40, forum=40, parquet=40, books=1)
+    shards = plan_shards([str(paths["corpus"])], load_sources(paths["sources"])).shards
+    assert auto_workers(shards) == 1
+    monkeypatch.setattr(_local.os, "cpu_count", lambda: 8)
+    big = [replace(s, span=Span(0, AUTO_BYTES_PER_WORKER, 1)) for s in shards]
+    assert auto_workers(big[:3]) == 3  # one per 256 MB
+    assert auto_workers(big) == min(8, len(big))  # never more than the CPUs or the shards
+    assert auto_workers([]) == 1
+    engine = get_engine("local", EngineOptions(workers=None))
+    assert engine.describe() == {"engine": "local", "workers": "auto"}
+    report = assess(
+        [str(paths["corpus"])],
+        sources=paths["sources"],
+        keywords=paths["keywords"],
+        out=tmp_path / "r",
+        workers=None,
+    )
+    assert report["corpus"]["items"] > 0
+    assert RunDir(tmp_path / "r").meta()["engine"]["workers"] == "auto"

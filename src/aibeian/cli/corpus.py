@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -99,9 +98,9 @@ class _Bar:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
-    show_default="CPU count",
-    help="Parallel worker processes (local) or Ray CPUs.",
+    default=None,
+    help="Parallel worker processes (local) or Ray CPUs [default: the CPU count; for the local engine no more "
+    "than one per 256 MB of corpus, since a worker takes a moment to start].",
 )
 @click.option("--ray-address", help="Join an existing Ray cluster (default: start a local one).")
 @click.option(
@@ -125,7 +124,7 @@ def scan_cmd(
     sample_rate: float,
     seed: int,
     engine: str,
-    workers: int,
+    workers: int | None,
     ray_address: str | None,
     manual_reserve: int | None,
     out: str,

@@ -83,7 +83,7 @@ def assess(
     keywords: str | os.PathLike[str],
     out: str | os.PathLike[str],
     engine: str = "local",
-    workers: int = 1,
+    workers: int | None = 1,
     ray_address: str | None = None,
     sample_rate: float = 0.1,
     seed: int = 0,

@@ -94,6 +94,7 @@ def run_corpus_scan(params: dict[str, Any], report: Report) -> dict[str, Any]:
         keywords=params["keywords"],
         out=params["out"],
         engine=str(params.get("engine") or "local"),
+        workers=None,  # one per 256 MB up to the CPU count, as the CLI chooses
         sample_rate=float(params.get("sample_rate") or 0.1),
         seed=int(params.get("seed") or 0),
         on_start=on_start,

@@ -18,7 +18,8 @@ ShardDone = Callable[[Shard, dict[str, Any]], None]
 class EngineOptions:
     """How to run, not what to compute: results never depend on these."""
 
-    workers: int = 1
+    workers: int | None = 1
+    """Worker processes (local) or Ray CPUs; None chooses (``auto_workers``)."""
     ray_address: str | None = None
 
 

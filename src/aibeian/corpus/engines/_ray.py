@@ -34,7 +34,7 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, options: EngineOptions) -> None:
-        self.workers = max(1, options.workers)
+        self.workers = max(1, options.workers if options.workers is not None else os.cpu_count() or 1)
         self.address = options.ray_address
 
     def describe(self) -> dict[str, Any]:
