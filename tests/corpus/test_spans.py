@@ -221,3 +221,20 @@ def test_corrupt_line_in_a_later_part_keeps_its_file_line(
     [problem] = report["problems"]["corrupt"]["examples"]
     assert problem["path"] == "big.jsonl" and problem["line"] == 301
     assert report["problems"]["corrupt"]["count"] == 1
+
+
+def test_only_a_file_that_holds_up_the_others_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cutting costs a read of the file: among many similar files none is cut (they keep the workers busy as
+    they are); a file holding more than 1/CUT_SHARE of the corpus is."""
+    monkeypatch.setattr(plan_module, "PART_BYTES", 4096)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = _lines(120)
+    for i in range(plan_module.CUT_SHARE + 1):
+        (corpus / f"f{i:02}.jsonl").write_bytes(b"".join(lines))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(SOURCES, encoding="utf-8")
+    assert all(s.span is None for s in _plan(corpus, sources).shards)
+    (corpus / "big.jsonl").write_bytes(b"".join(lines * 3))
+    cut = [s for s in _plan(corpus, sources).shards if s.span is not None]
+    assert cut and {s.files[0].relpath for s in cut} == {"big.jsonl"}

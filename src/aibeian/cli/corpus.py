@@ -136,9 +136,9 @@ def scan_cmd(
 
     CORPUS is one or more JSONL/Parquet/text files or folders (plain, .gz or .zst). Resumable: rerun the
     same command after an interruption or after fixing a corrupt file; completed shards are skipped.
-    A plain JSONL file over ~96 MB is cut into ~64 MB parts so several workers share it. Exit status: 0
-    scanned; 1 scanned, but some items could not be read or belong to no source (listed); 2 bad input;
-    130 interrupted (Ctrl-C; finished shards are kept).
+    A plain JSONL file over ~96 MB that holds more than an eighth of the corpus is cut into ~64 MB parts so
+    several workers share it. Exit status: 0 scanned; 1 scanned, but some items could not be read or belong
+    to no source (listed); 2 bad input; 130 interrupted (Ctrl-C; finished shards are kept).
     """
     from aibeian.corpus import assess
 

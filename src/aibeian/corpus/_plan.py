@@ -27,6 +27,10 @@ PART_BYTES = 64 << 20
 """An uncompressed JSONL file is cut into parts of about this size (at line ends), each its own shard: one big
 file would otherwise be one shard — scanned by one worker however many there are, and restarted from its
 first line after an interruption. Compressed streams cannot be entered part-way and stay whole."""
+CUT_SHARE = 8
+"""A file is cut only when it holds more than 1/CUT_SHARE of the corpus: cutting costs a read of the file (to
+number the parts' lines), which a corpus of many similar files does not need to keep its workers busy. The
+plan still depends on nothing but the files."""
 _COUNT_CHUNK = 16 << 20
 
 
@@ -193,6 +197,7 @@ def plan_shards(corpus: list[str], sources: SourcesConfig, known: dict[str, Any]
 
 def _shards(located: list[tuple[CorpusFile, int]], known: dict[str, Any]) -> list[Shard]:
     shards: list[Shard] = []
+    total = sum(f.size for f, _ in located)
     batch: list[CorpusFile] = []
 
     def flush() -> None:
@@ -208,7 +213,8 @@ def _shards(located: list[tuple[CorpusFile, int]], known: dict[str, Any]) -> lis
             batch.append(f)
             continue
         flush()
-        spans = _spans(f, known.get(f.relpath)) if detected == ("jsonl", None) else []
+        cut = detected == ("jsonl", None) and f.size * CUT_SHARE > total  # a file that holds up the others
+        spans = _spans(f, known.get(f.relpath)) if cut else []
         if groups > 1:
             shards += [Shard(_safe(f"{f.relpath}@rg{g}"), (f,), g) for g in range(groups)]
         elif len(spans) > 1:
@@ -221,7 +227,9 @@ def _shards(located: list[tuple[CorpusFile, int]], known: dict[str, Any]) -> lis
 
 def _spans(f: CorpusFile, known: Any) -> list[Span]:
     """The parts of a big uncompressed JSONL file: about ``PART_BYTES`` each, cut after a line break, with the
-    number of each part's first line — found in one pass over the file (a resumed scan reuses ``known``)."""
+    number of each part's first line. Numbering needs every line break before a cut, so the file is read once
+    here — in ranges, by as many threads as there are CPUs (reading and memchr release the GIL); a resumed
+    scan reuses ``known`` and reads nothing."""
     count = round(f.size / PART_BYTES)
     if count < 2:
         return []
@@ -229,26 +237,48 @@ def _spans(f: CorpusFile, known: Any) -> list[Span]:
         spans = [Span.from_list(p) for p in known.get("parts", [])]
         if spans and all(spans):
             return [s for s in spans if s is not None]
-    targets = [f.size * k // count for k in range(1, count)]
+    targets = [f.size * k // count for k in range(count)]
+    ranges = list(zip(targets, [*targets[1:], f.size], strict=True))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(ranges), os.cpu_count() or 1)) as pool:
+        found = list(pool.map(lambda r: _range_breaks(f.path, r[0], r[1]), ranges))
     cuts, firsts = [0], [1]
-    lines = position = 0
-    buffer = bytearray(_COUNT_CHUNK)
-    with open(f.path, "rb", buffering=0) as fh:
-        while targets and (size := fh.readinto(buffer)):
-            chunk = memoryview(buffer)[:size]
-            while targets:
-                at = buffer.find(b"\n", max(0, targets[0] - 1 - position), size)
-                if at < 0:
-                    break  # this cut's line break lies in a later chunk
-                cut = position + at + 1
-                targets.pop(0)
-                if cut > cuts[-1] and cut < f.size:  # a line longer than a part swallows its cut
-                    cuts.append(cut)
-                    firsts.append(1 + lines + _newlines(chunk[: at + 1]))
-            lines += _newlines(chunk)
-            position += size
+    before = 0  # line breaks before the range's start
+    for (start, _), (breaks, first_break) in zip(ranges, found, strict=True):
+        if start and first_break is not None:
+            cut = first_break + 1
+            if cuts[-1] < cut < f.size:  # a line longer than a part swallows the next cut
+                cuts.append(cut)
+                firsts.append(1 + before + (first_break >= start))
+        before += breaks
     ends = [*cuts[1:], f.size]
     return [Span(start, end, first) for start, end, first in zip(cuts, ends, firsts, strict=True)]
+
+
+def _range_breaks(path: str, start: int, end: int) -> tuple[int, int | None]:
+    """(line breaks in bytes [start, end), the position of the first line break at or after start - 1 — where
+    a cut near ``start`` goes; it may lie past ``end`` after a long line, or nowhere)."""
+    breaks, first = 0, None
+    buffer = bytearray(_COUNT_CHUNK)
+    with open(path, "rb", buffering=0) as fh:
+        if start:
+            fh.seek(start - 1)
+            if fh.read(1) == b"\n":
+                first = start - 1
+        position = start
+        while size := fh.readinto(buffer):
+            inside = max(0, min(size, end - position))
+            if inside:
+                breaks += _newlines(memoryview(buffer)[:inside])
+            if first is None:
+                at = buffer.find(b"\n", 0, size)
+                if at >= 0:
+                    first = position + at
+            position += size
+            if position >= end and first is not None:
+                break
+    return breaks, first
 
 
 def _newlines(data: memoryview) -> int:
