@@ -238,3 +238,18 @@ def test_only_a_file_that_holds_up_the_others_is_cut(tmp_path: Path, monkeypatch
     (corpus / "big.jsonl").write_bytes(b"".join(lines * 3))
     cut = [s for s in _plan(corpus, sources).shards if s.span is not None]
     assert cut and {s.files[0].relpath for s in cut} == {"big.jsonl"}
+
+
+def test_a_file_that_cannot_be_read_while_planning_is_left_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan, not the plan, reports an unreadable file (with its reason), as for any other file."""
+    monkeypatch.setattr(plan_module, "PART_BYTES", 4096)
+    corpus, sources, _ = _big_file(tmp_path, _lines(300))
+
+    def unreadable(path: str, start: int, end: int) -> tuple[int, int | None]:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(plan_module, "_range_breaks", unreadable)
+    [shard] = _plan(corpus, sources).shards
+    assert shard.span is None

@@ -241,8 +241,11 @@ def _spans(f: CorpusFile, known: Any) -> list[Span]:
     ranges = list(zip(targets, [*targets[1:], f.size], strict=True))
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=min(len(ranges), os.cpu_count() or 1)) as pool:
-        found = list(pool.map(lambda r: _range_breaks(f.path, r[0], r[1]), ranges))
+    try:
+        with ThreadPoolExecutor(max_workers=min(len(ranges), os.cpu_count() or 1)) as pool:
+            found = list(pool.map(lambda r: _range_breaks(f.path, r[0], r[1]), ranges))
+    except OSError:
+        return []  # left whole: its shard reports the file as unreadable, with the reason
     cuts, firsts = [0], [1]
     before = 0  # line breaks before the range's start
     for (start, _), (breaks, first_break) in zip(ranges, found, strict=True):
