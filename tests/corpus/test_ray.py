@@ -33,8 +33,19 @@ def test_ray_and_local_reports_are_identical(
     paths = make_corpus()
     kwargs = {"sources": paths["sources"], "keywords": paths["keywords"], "sample_rate": 0.15, "seed": 11}
     local = assess([str(paths["corpus"])], out=tmp_path / "local", workers=1, **kwargs)
-    ray = assess([str(paths["corpus"])], out=tmp_path / "ray", engine="ray", workers=2, **kwargs)
+    answers: list[dict[str, object]] = []
+    ray = assess(
+        [str(paths["corpus"])],
+        out=tmp_path / "ray",
+        engine="ray",
+        workers=2,
+        on_shard=lambda _, result: answers.append(result),
+        **kwargs,
+    )
     assert ray == local
+    # workers on the driver's disk store their own results: the driver only hears that they did
+    assert answers and all(a.get("stored") is True for a in answers)
+    assert not (tmp_path / "ray" / ".ray-token").exists()
     assert ray["technical"]["sampled"] > 0 and ray["technical"]["flagged"] > 0
     assert local["corpus"]["shards"] > 7  # 7 without cutting the plain JSONL files
     for name in ("local", "ray"):
@@ -154,3 +165,17 @@ def test_ray_address_joins_an_external_cluster_with_the_local_result(
     meta = json.loads((tmp_path / "remote" / "run.json").read_text(encoding="utf-8"))
     assert meta["engine"] == {"engine": "ray", "workers": 1, "ray_address": ray_head}
     assert meta["status"] == "complete"
+
+
+def test_a_worker_stores_results_only_where_it_sees_the_drivers_token(tmp_path: Path) -> None:
+    """A Ray worker on another machine without the run directory must send its result back, never write it
+    to a same-named folder of its own: it stores only where it reads back the token the driver wrote."""
+    from aibeian.corpus.engines._ray import _TOKEN_FILE, _sees_token, _shared_disk_token
+
+    token = _shared_disk_token(str(tmp_path))
+    assert token is not None and _sees_token(str(tmp_path), token)
+    assert not _sees_token(str(tmp_path), "someone else's")
+    assert not _sees_token(str(tmp_path / "elsewhere"), token)
+    (tmp_path / _TOKEN_FILE).unlink()
+    assert not _sees_token(str(tmp_path), token)
+    assert _shared_disk_token(None) is None

@@ -41,6 +41,7 @@ __all__ = [
     "install_matcher",
     "marker_path",
     "matcher_for",
+    "matcher_installed",
     "reserve_path",
     "result_path",
     "scan_shard",
@@ -72,6 +73,11 @@ def use_matcher(library_hash: str, matcher: Any) -> None:
     """Make ``matcher`` the one this process scans with (the driver's, for the in-process engine)."""
     _MATCHERS.clear()
     _MATCHERS[library_hash] = matcher
+
+
+def matcher_installed(library_hash: str) -> bool:
+    """Whether this process already holds the matcher of ``library_hash`` (an engine then ships nothing)."""
+    return library_hash in _MATCHERS
 
 
 def install_matcher(library_hash: str, shipped: bytes | str | None, cache_dir: str | None = None) -> None:
