@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.corpus.conftest import KEYWORDS
@@ -27,6 +28,13 @@ def _all_items(corpus: Path) -> dict[str, str]:
     return found
 
 
+def _scan(paths: dict[str, Path], out: Path, **kwargs: Any) -> dict[str, Any]:
+    """``assess`` of a ``make_corpus`` corpus into ``out``."""
+    return assess(
+        [str(paths["corpus"])], sources=paths["sources"], keywords=paths["keywords"], out=out, **kwargs
+    )
+
+
 def _shard_results(out: Path) -> list[dict[str, object]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "shards").glob("*.json"))]
 
@@ -36,14 +44,7 @@ def test_counts_sample_and_flags_are_exact(
 ) -> None:
     paths = make_corpus()
     out = tmp_path / "run"
-    report = assess(
-        [str(paths["corpus"])],
-        sources=paths["sources"],
-        keywords=paths["keywords"],
-        out=out,
-        sample_rate=0.2,
-        seed=5,
-    )
+    report = _scan(paths, out, sample_rate=0.2, seed=5)
     items = _all_items(paths["corpus"])
     assert report["corpus"]["items"] == len(items) == 300 + 150 + 200 + 250 + 5
     assert report["corpus"]["chars"] == sum(len(t) for t in items.values())
@@ -123,9 +124,9 @@ def test_other_settings_in_the_same_run_dir_are_refused(
 ) -> None:
     paths = make_corpus(news=20, forum=20, parquet=20, books=1)
     out = tmp_path / "run"
-    assess([str(paths["corpus"])], sources=paths["sources"], keywords=paths["keywords"], out=out, seed=1)
+    _scan(paths, out, seed=1)
     with pytest.raises(InputError, match="other settings"):
-        assess([str(paths["corpus"])], sources=paths["sources"], keywords=paths["keywords"], out=out, seed=2)
+        _scan(paths, out, seed=2)
 
 
 def test_report_is_regenerated_from_the_run_directory_alone(
@@ -133,7 +134,7 @@ def test_report_is_regenerated_from_the_run_directory_alone(
 ) -> None:
     paths = make_corpus(news=30, forum=30, parquet=30, books=1)
     out = tmp_path / "run"
-    report = assess([str(paths["corpus"])], sources=paths["sources"], keywords=paths["keywords"], out=out)
+    report = _scan(paths, out)
     paths["sources"].unlink()
     paths["keywords"].unlink()
     assert assess_run(str(out)) == report
@@ -177,6 +178,16 @@ def test_an_unreadable_result_of_the_same_size_is_reported_and_redone(
     seen: list[str] = []
     assert assess([str(paths["corpus"])], on_shard=lambda s, _: seen.append(s.name), **kwargs) == first
     assert seen == [broken.stem]
+    # the same for a manual-sample reserve: `corpus sample` names it, and the rerun redoes its shard
+    reserve = sorted((out / "shards").glob("*.reserve.npz"))[0]
+    reserve.write_bytes(b"\0" * reserve.stat().st_size)
+    with pytest.raises(InputError, match="reserve cannot be read") as caught:
+        draw_manual_sample(RunDir(out), 9)
+    assert str(reserve) in str(caught.value)
+    owner = reserve.name.removesuffix(".reserve.npz")
+    seen.clear()
+    assert assess([str(paths["corpus"])], on_shard=lambda s, _: seen.append(s.name), **kwargs) == first
+    assert seen == [owner] and len(draw_manual_sample(RunDir(out), 9)) == 9
 
 
 def test_flagged_examples_are_the_smallest_sample_hashes_across_shards(
@@ -189,14 +200,7 @@ def test_flagged_examples_are_the_smallest_sample_hashes_across_shards(
 
     paths = make_corpus()
     out = tmp_path / "run"
-    report = assess(
-        [str(paths["corpus"])],
-        sources=paths["sources"],
-        keywords=paths["keywords"],
-        out=out,
-        sample_rate=1.0,
-        seed=2,
-    )
+    report = _scan(paths, out, sample_rate=1.0, seed=2)
     items = _all_items(paths["corpus"])
     flagged = [key for key, text in items.items() if any(k in text for k in KEYWORDS)]
     assert len(flagged) > EXAMPLES
@@ -226,12 +230,6 @@ def test_without_workers_a_scan_starts_one_per_256_mb_up_to_the_cpu_count(
     assert auto_workers([]) == 1
     engine = get_engine("local", EngineOptions(workers=None))
     assert engine.describe() == {"engine": "local", "workers": "auto"}
-    report = assess(
-        [str(paths["corpus"])],
-        sources=paths["sources"],
-        keywords=paths["keywords"],
-        out=tmp_path / "r",
-        workers=None,
-    )
+    report = _scan(paths, tmp_path / "r", workers=None)
     assert report["corpus"]["items"] > 0
     assert RunDir(tmp_path / "r").meta()["engine"]["workers"] == "auto"

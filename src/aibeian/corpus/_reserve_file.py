@@ -89,9 +89,7 @@ def load_reserve(result: dict[str, Any], shards_dir: Path) -> dict[str, list[tup
                 keys = blob.split(_SEP) if hashes else []
                 out[sid] = list(zip(hashes, keys, strict=True))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        # a crash while it was written (shard files are synced once, at the end of a scan)
-        marker = path.name.removesuffix(".reserve.npz") + ".done"
-        (path.parent / marker).unlink(missing_ok=True)
+        # a crash while it was written (shard files are synced once, at the end of a scan), or an edit
         raise InputError(
             f"a shard's manual-sample reserve cannot be read ({exc})",
             path=str(path),

@@ -70,7 +70,11 @@ def draw_manual_sample(run: RunDir, n: int) -> list[dict[str, Any]]:
     owners: dict[str, dict[str, Any]] = {}
     for result in run.results():
         where = {k: result.get(k) for k in ("shard", "paths", "files", "row_group", "span")}
-        reserve = load_reserve(result, run.path / "shards")
+        try:
+            reserve = load_reserve(result, run.path / "shards")
+        except InputError:
+            run.forget_shard(result["shard"])
+            raise
         for sid, pairs in reserve.items():
             for h, key in pairs:
                 best[sid].add(h, key)

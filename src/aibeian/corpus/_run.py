@@ -101,6 +101,11 @@ class RunDir:
             return False
         return bool(data.get("fingerprint") == shard.fingerprint and data.get("settings") == settings.key)
 
+    def forget_shard(self, name: str) -> None:
+        """Drop a shard's completion marker, so the next run of the same scan redoes it: for a result or
+        reserve that cannot be read (a crash while it was written, or an edit)."""
+        marker_path(self.path, name).unlink(missing_ok=True)
+
     def results(self) -> Iterator[dict[str, Any]]:
         """Each shard's result in plan order; a missing one means the scan has not finished."""
         meta = self.meta()
@@ -115,8 +120,7 @@ class RunDir:
             try:
                 result = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                # only a crash while the file was written can do this: drop its marker so a rerun redoes it
-                (self.path / "shards" / f"{name}.done").unlink(missing_ok=True)
+                self.forget_shard(name)
                 raise InputError(
                     f"shard {name}'s result cannot be read ({exc}): a crash while it was written, or an edit",
                     path=str(path),

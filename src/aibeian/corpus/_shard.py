@@ -65,8 +65,9 @@ def reserve_path(run_dir: Path, shard: Shard) -> Path:
     return run_dir / "shards" / f"{shard.name}.reserve.npz"
 
 
-def marker_path(run_dir: Path, shard: Shard) -> Path:
-    return run_dir / "shards" / f"{shard.name}.done"
+def marker_path(run_dir: Path, shard: Shard | str) -> Path:
+    """A shard's completion marker (``shard``: the shard, or its name)."""
+    return run_dir / "shards" / f"{shard if isinstance(shard, str) else shard.name}.done"
 
 
 def use_matcher(library_hash: str, matcher: Any) -> None:

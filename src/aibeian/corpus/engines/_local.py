@@ -91,8 +91,7 @@ def auto_workers(shards: Sequence[Shard]) -> int:
 
 def _shipped_file(settings: ScanSettings) -> str | None:
     """The pickled matcher as a file in the run's cache, for the workers to read: sent through the start-up
-    pipe, its 2 MB made each worker's start block the driver until that worker had read it — while Ctrl-C is
-    ignored (``_workers_ignore_ctrl_c``)."""
+    pipe, its 2 MB made starting each worker block the driver until that worker had read it."""
     shipped = shippable_matcher(settings)
     if shipped is None or settings.cache_dir is None:
         return None
