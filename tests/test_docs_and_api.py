@@ -129,7 +129,6 @@ PUBLIC_API = {
         "display_check",
         "duties_to_ics",
         "find_numbers",
-        "holiday_file_years",
         "is_working_day",
         "load_config",
         "obligations_for",

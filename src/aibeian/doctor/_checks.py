@@ -140,22 +140,25 @@ def _check_ray() -> Check:
 
 
 def _check_holidays(today: dt.date, holiday_file: Path | None = None) -> Check:
-    """How far working-day deadlines can be computed: the package's years, then a holiday file's."""
+    """How far working-day deadlines can be computed: the package's years, then a holiday file's (read here,
+    not installed: the doctor only looks)."""
     from aibeian.errors import InputError
-    from aibeian.obligations import package_knows, use_holiday_file
+    from aibeian.obligations import package_knows
+    from aibeian.obligations._holiday_file import load_holiday_file
 
     need = "working-day deadlines (complaints, filing feedback)"
     try:
-        added = use_holiday_file(holiday_file)
+        in_file = sorted(load_holiday_file(holiday_file)) if holiday_file is not None else []
     except InputError as exc:
         return Check(
             "holiday-calendar", "error", f"the holiday file has mistakes: {exc}", need, "fix AIBEIAN_HOLIDAYS"
         )
+    added = [y for y in in_file if not package_knows(y)]
     known = [y for y in range(today.year - 1, today.year + 2) if package_knows(y)]
     last_package = max(known) if known else None
     last = max([*known, *(y for y in added if y >= today.year - 1)], default=None)
     extra = f"; {', '.join(str(y) for y in added)} from the holiday file {holiday_file}" if added else ""
-    ignored = sorted(set(_file_years()) - set(added))
+    ignored = [y for y in in_file if y not in added]
     if ignored:
         extra += f" ({', '.join(map(str, ignored))} in the file ignored: the package knows them)"
     upto = f"official holidays known up to {last_package}{extra}"
@@ -178,12 +181,6 @@ def _check_holidays(today: dt.date, holiday_file: Path | None = None) -> Check:
             "them in a holiday file (AIBEIAN_HOLIDAYS, docs/obligations.md)",
         )
     return Check("holiday-calendar", "ok", upto, need)
-
-
-def _file_years() -> list[int]:
-    from aibeian.obligations import holiday_file_years
-
-    return sorted(holiday_file_years())
 
 
 def _check_database(settings: Settings) -> Check:

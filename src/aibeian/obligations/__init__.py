@@ -16,7 +16,6 @@ from aibeian.obligations._ics import duties_to_ics
 from aibeian.obligations._workdays import (
     CalendarRangeError,
     add_working_days,
-    holiday_file_years,
     is_working_day,
     package_knows,
     use_holiday_file,
@@ -36,7 +35,6 @@ __all__ = [
     "display_check",
     "duties_to_ics",
     "find_numbers",
-    "holiday_file_years",
     "is_working_day",
     "load_config",
     "obligations_for",

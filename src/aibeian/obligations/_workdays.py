@@ -48,11 +48,6 @@ def package_knows(year: int) -> bool:
     return True
 
 
-def holiday_file_years() -> dict[int, HolidayYear]:
-    """The years a holiday file gives (``use_holiday_file``), whether or not the package knows them too."""
-    return dict(_EXTRA)
-
-
 def is_working_day(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
